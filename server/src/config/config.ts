@@ -1,0 +1,134 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const origin = z.url().transform((u, ctx) => {
+  const parsed = new URL(u);
+  if (parsed.origin === 'null') {
+    ctx.addIssue({ code: 'custom', message: `"${u}" has no origin (expected http(s)://host[:port])` });
+    return z.NEVER;
+  }
+  return parsed.origin;
+});
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default('data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(mysql|mariadb):\/\//, 'expected mysql://user:password@host:3306/database')
+    .optional(),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:6379').optional(),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(origin)),
+  SECRET_KEY: z.string().min(32, 'at least 32 characters of random data').optional(),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  VISITOR_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(400).default(30),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
+  TRUST_PROXY: z.string().default('false'),
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
+  SOCKET_EVENTS_PER_10S: z.coerce.number().int().min(1).max(100_000).default(200),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DB_LOG_SQL: bool.default(false),
+  SERVE_CLIENT: bool.default(true),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** Where people reach this server; used for links and as the console's own origin. */
+  publicUrl: string;
+  dataDir: string;
+  database: { kind: 'sqlite'; storage: string } | { kind: 'mysql'; url: string };
+  dbPoolMax: number;
+  dbLogSql: boolean;
+  redisUrl: string | null;
+  /** Sites allowed to embed the widget and call the visitor API from the browser. */
+  allowedOrigins: string[];
+  secretKey: string | null;
+  sessionTtlHours: number;
+  visitorTokenTtlDays: number;
+  loginMaxAttempts: number;
+  loginWindowSeconds: number;
+  trustProxy: boolean | number | string;
+  cookieSecure: boolean;
+  maxPayloadBytes: number;
+  /** Budget of events one connection may send per 10 seconds. */
+  socketEventsPer10s: number;
+  shutdownTimeoutMs: number;
+  logLevel: string;
+  serveClient: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseTrustProxy(raw: string): boolean | number | string {
+  if (raw === 'true') return true;
+  if (raw === 'false' || raw === '') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw; // a list of subnets, as Express understands it
+}
+
+/** Reads and validates the environment. Throws ConfigError naming every wrong variable. */
+export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? '?');
+        const given = env[name];
+        return `${name}${given === undefined ? '' : ` (given "${given}")`}: ${i.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'mysql', url: e.DATABASE_URL }
+      : { kind: 'sqlite', storage: path.join(dataDir, 'zentrale.sqlite') },
+    dbPoolMax: e.DB_POOL_MAX,
+    dbLogSql: e.DB_LOG_SQL,
+    redisUrl: e.REDIS_URL ?? null,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    secretKey: e.SECRET_KEY ?? null,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    visitorTokenTtlDays: e.VISITOR_TOKEN_TTL_DAYS,
+    loginMaxAttempts: e.LOGIN_MAX_ATTEMPTS,
+    loginWindowSeconds: e.LOGIN_WINDOW_SECONDS,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    cookieSecure: e.COOKIE_SECURE === 'auto' ? publicUrl.startsWith('https:') : e.COOKIE_SECURE === 'true',
+    maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+    socketEventsPer10s: e.SOCKET_EVENTS_PER_10S,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    serveClient: e.SERVE_CLIENT,
+  };
+}

@@ -1,0 +1,63 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type ForeignKey,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+import type { Level } from '../../../../shared/schemas/common.js';
+import type { OpeningHours } from '../../../../shared/schemas/departments.js';
+import { jsonText } from '../json.js';
+
+export class DepartmentModel extends Model<InferAttributes<DepartmentModel>, InferCreationAttributes<DepartmentModel>> {
+  declare id: CreationOptional<number>;
+  declare slug: string;
+  declare name: string;
+  declare languages: string[];
+  /** null: open around the clock. */
+  declare openingHours: OpeningHours;
+  declare fallbackDepartmentId: number | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initialize(sequelize: Sequelize): void {
+    this.init(
+      {
+        id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+        slug: { type: DataTypes.STRING(64), allowNull: false, unique: true },
+        name: { type: DataTypes.STRING(120), allowNull: false },
+        languages: jsonText<string[]>('languages'),
+        openingHours: jsonText<OpeningHours>('openingHours', true),
+        fallbackDepartmentId: { type: DataTypes.INTEGER, allowNull: true },
+        createdAt: DataTypes.DATE(3),
+        updatedAt: DataTypes.DATE(3),
+      },
+      { sequelize, tableName: 'departments', underscored: true },
+    );
+  }
+}
+
+export class DepartmentMemberModel extends Model<
+  InferAttributes<DepartmentMemberModel>,
+  InferCreationAttributes<DepartmentMemberModel>
+> {
+  declare userId: ForeignKey<number>;
+  declare departmentId: ForeignKey<number>;
+  declare level: Level;
+  /** Overrides the user's global maximum for chats of this department. */
+  declare maxChats: number | null;
+
+  static initialize(sequelize: Sequelize): void {
+    this.init(
+      {
+        userId: { type: DataTypes.INTEGER, primaryKey: true },
+        departmentId: { type: DataTypes.INTEGER, primaryKey: true },
+        level: { type: DataTypes.STRING(2), allowNull: false },
+        maxChats: { type: DataTypes.INTEGER, allowNull: true },
+      },
+      { sequelize, tableName: 'department_members', underscored: true, timestamps: false },
+    );
+  }
+}

@@ -1,0 +1,89 @@
+import type { ZodError } from 'zod';
+import { ErrorCode, type ErrorBody, type FieldIssue } from '../../../shared/errors.js';
+
+/** Base of every error a client may see. Anything else becomes INTERNAL. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly httpStatus: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(
+    readonly issues: FieldIssue[],
+    message = 'The input is not valid.',
+  ) {
+    super(ErrorCode.VALIDATION_FAILED, message, 400);
+  }
+
+  static fromZod(error: ZodError): ValidationError {
+    const issues = error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+    return new ValidationError(issues, `Invalid input: ${summary}`);
+  }
+
+  override toBody(): ErrorBody {
+    return { ...super.toBody(), issues: this.issues };
+  }
+}
+
+export class UnknownEventError extends AppError {
+  constructor(event: string) {
+    super(ErrorCode.UNKNOWN_EVENT, `Unknown event "${event.slice(0, 80)}".`, 400);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'Authentication required.') {
+    super(ErrorCode.UNAUTHENTICATED, message, 401);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'Not allowed.') {
+    super(ErrorCode.FORBIDDEN, message, 403);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = 'Not found.') {
+    super(ErrorCode.NOT_FOUND, message, 404);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.CONFLICT, message, 409);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message = 'Payload too large.') {
+    super(ErrorCode.PAYLOAD_TOO_LARGE, message, 413);
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(ErrorCode.RATE_LIMITED, `Too many attempts; retry in ${retryAfterSeconds} s.`, 429);
+  }
+
+  override toBody(): ErrorBody {
+    return { ...super.toBody(), retryAfterSeconds: this.retryAfterSeconds };
+  }
+}
+
+export class UnavailableError extends AppError {
+  constructor(message = 'Temporarily unavailable.') {
+    super(ErrorCode.UNAVAILABLE, message, 503);
+  }
+}

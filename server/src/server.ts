@@ -1,0 +1,157 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Server as SocketServer } from 'socket.io';
+import { AGENT_NAMESPACE } from '../../shared/events/agent.js';
+import { VISITOR_NAMESPACE } from '../../shared/events/visitor.js';
+import { ErrorCode } from '../../shared/errors.js';
+import { createLoginLimiter } from './auth/loginLimiter.js';
+import { authRoutes } from './auth/routes.js';
+import { resolveSecretKey } from './auth/secretKey.js';
+import { createSessions } from './auth/sessions.js';
+import { createSetup } from './auth/setup.js';
+import { createVisitorTokens } from './auth/visitorTokens.js';
+import { createChatService } from './chat/chatService.js';
+import type { Config } from './config/config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { migrate } from './db/migrate.js';
+import { publicDepartmentRoutes } from './departments/routes.js';
+import { healthRoutes } from './health/routes.js';
+import { createApp } from './http/app.js';
+import { clientAssets } from './http/clientAssets.js';
+import { devClient } from './http/devClient.js';
+import type { Logger } from './log/logger.js';
+import { createMetrics } from './metrics/metrics.js';
+import { createMemoryPresenceStore } from './presence/presenceStore.js';
+import { endSessionSockets, setupAgentNamespace, type AgentNamespace } from './socket/agentNamespace.js';
+import { Inflight } from './socket/inflight.js';
+import { setupVisitorNamespace, type VisitorNamespace } from './socket/visitorNamespace.js';
+import { userRoutes } from './users/routes.js';
+import { createUsers } from './users/users.js';
+import { visitorRoutes } from './visitors/routes.js';
+import { createVisitors } from './visitors/visitors.js';
+
+export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Zentrale {
+  config: Config;
+  db: Database;
+  httpServer: HttpServer;
+  io: SocketServer;
+  /** Starts listening; resolves with the bound URL (useful with PORT=0). */
+  listen(): Promise<string>;
+  /** A token for the first-admin form when no user exists yet, else null. */
+  setupToken: string | null;
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every part from config and wires them together. */
+export async function createZentrale(config: Config, log: Logger): Promise<Zentrale> {
+  const startedAt = new Date();
+  const now = () => new Date();
+  const db = await openDatabase(config, log);
+  try {
+    const applied = await migrate(db.sequelize, db.dialect, log);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+
+  const metrics = createMetrics();
+  const inflight = new Inflight();
+  const ownOrigin = new URL(config.publicUrl).origin;
+  const secretKey = await resolveSecretKey(config.secretKey, config.dataDir, log);
+  const sessions = createSessions(db.models, config.sessionTtlHours);
+  const users = createUsers(db.models);
+  const setup = createSetup(db.models, users);
+  const visitors = createVisitors(db.models, createVisitorTokens(secretKey, config.visitorTokenTtlDays));
+  const chat = createChatService(db, now);
+  const presence = createMemoryPresenceStore();
+  const limiter = createLoginLimiter(config.loginMaxAttempts, config.loginWindowSeconds);
+
+  const httpServer = createHttpServer();
+  const browserOrigins = [ownOrigin, ...config.allowedOrigins];
+  const io = new SocketServer(httpServer, {
+    maxHttpBufferSize: config.maxPayloadBytes,
+    serveClient: false,
+    cors: { origin: browserOrigins, credentials: true },
+    // CORS does not cover WebSocket upgrades: check the Origin of every handshake here.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      callback(null, origin === undefined || browserOrigins.includes(origin));
+    },
+  });
+  io.of('/').use((_socket, next) => next(new Error(`${ErrorCode.NOT_FOUND}: connect to ${VISITOR_NAMESPACE} or ${AGENT_NAMESPACE}`)));
+
+  // Each namespace has its own typed event maps from shared/; Socket.IO types io.of() untyped.
+  const agents = io.of(AGENT_NAMESPACE) as unknown as AgentNamespace;
+  const visitorsNsp = io.of(VISITOR_NAMESPACE) as unknown as VisitorNamespace;
+  setupVisitorNamespace(visitorsNsp, { visitors, chat, log, metrics, eventsPer10s: config.socketEventsPer10s, inflight });
+  setupAgentNamespace(agents, { sessions, presence, consoleOrigins: [ownOrigin], log, metrics, eventsPer10s: config.socketEventsPer10s, inflight, now });
+
+  const dev = config.env === 'development' ? await devClient(ROOT_DIR, httpServer) : null;
+  const app = createApp(config, log, metrics, {
+    ops: healthRoutes(db, metrics, startedAt),
+    visitorApi: [publicDepartmentRoutes(db.models, now), visitorRoutes(visitors)],
+    agentApi: [
+      authRoutes({
+        models: db.models,
+        sessions,
+        setup,
+        limiter,
+        log,
+        cookie: { secure: config.cookieSecure, ttlHours: config.sessionTtlHours },
+        onSignedOut: (sessionId) => endSessionSockets(agents, sessionId),
+      }),
+      userRoutes(users, sessions),
+    ],
+    client: dev ? dev.router : clientAssets(path.join(ROOT_DIR, 'dist', 'client')),
+  });
+  httpServer.on('request', app);
+
+  const purge = setInterval(() => {
+    sessions.purgeExpired().catch((error: unknown) => log.warn({ err: error }, 'purging expired sessions failed'));
+  }, 3600_000);
+  purge.unref();
+
+  const setupToken = await setup.prepare();
+  let closing: Promise<void> | null = null;
+
+  return {
+    config,
+    db,
+    httpServer,
+    io,
+    setupToken,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          const { port } = httpServer.address() as AddressInfo;
+          resolve(`http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`);
+        });
+      }),
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(purge);
+        // Stop taking new connections and requests, let in-flight acks finish, then let go.
+        const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        io.disconnectSockets(true);
+        const drained = await inflight.drain(config.shutdownTimeoutMs);
+        if (!drained) log.warn('shutdown: socket work still in flight after the timeout');
+        await io.close().catch(() => undefined);
+        const forced = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
+        await httpClosed;
+        clearTimeout(forced);
+        await dev?.close();
+        await db.close();
+        log.info('shutdown complete');
+      })();
+      return closing;
+    },
+  };
+}

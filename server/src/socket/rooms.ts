@@ -1,0 +1,8 @@
+/** Every Socket.IO room name comes from here, so emitters and joiners cannot drift apart. */
+export const rooms = {
+  visitor: (visitorId: string) => `visitor:${visitorId}`,
+  agent: (userId: number) => `agent:${userId}`,
+  session: (sessionId: string) => `session:${sessionId}`,
+  conversation: (conversationId: string) => `conversation:${conversationId}`,
+  supervisors: () => 'supervisors',
+} as const;

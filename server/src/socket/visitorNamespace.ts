@@ -1,0 +1,68 @@
+import type { Namespace } from 'socket.io';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { visitorEvents, type VisitorClientToServer, type VisitorServerToClient } from '../../../shared/events/visitor.js';
+import { ErrorCode } from '../../../shared/errors.js';
+import type { ChatService } from '../chat/chatService.js';
+import { visitorChatHandlers } from '../chat/visitorHandlers.js';
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Visitors } from '../visitors/visitors.js';
+import { bindHandlers } from './bindHandlers.js';
+import type { Inflight } from './inflight.js';
+import { rooms } from './rooms.js';
+
+export interface VisitorContext {
+  visitorId: string;
+  socketId: string;
+}
+
+interface VisitorSocketData {
+  visitorId: string;
+}
+
+export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient, Record<string, never>, VisitorSocketData>;
+
+export interface VisitorNamespaceDeps {
+  visitors: Visitors;
+  chat: ChatService;
+  log: Logger;
+  metrics: Metrics;
+  eventsPer10s: number;
+  inflight: Inflight;
+}
+
+export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamespaceDeps): void {
+  const limiter = new RateLimiterMemory({ keyPrefix: 'visitor-events', points: deps.eventsPer10s, duration: 10 });
+  const handlers = visitorChatHandlers(deps.chat, nsp as unknown as Namespace);
+
+  // The token is the visitor's only credential; without a valid one the connection is refused
+  // and the widget fetches a new token from POST /api/visitor/session.
+  nsp.use(async (socket, next) => {
+    try {
+      const visitorId = await deps.visitors.authenticate(socket.handshake.auth?.token);
+      if (!visitorId) return next(new Error(ErrorCode.UNAUTHENTICATED));
+      socket.data.visitorId = visitorId;
+      next();
+    } catch (error) {
+      deps.log.error({ err: error }, 'visitor authentication failed');
+      next(new Error(ErrorCode.UNAVAILABLE));
+    }
+  });
+
+  nsp.on('connection', (socket) => {
+    const { visitorId } = socket.data;
+    void socket.join(rooms.visitor(visitorId));
+    deps.metrics.socketConnections.inc({ namespace: nsp.name });
+    socket.on('disconnect', () => deps.metrics.socketConnections.dec({ namespace: nsp.name }));
+    bindHandlers(socket, {
+      namespace: nsp.name,
+      contract: visitorEvents,
+      handlers,
+      context: { visitorId, socketId: socket.id },
+      log: deps.log.child({ visitorId }),
+      metrics: deps.metrics,
+      limiter,
+      inflight: deps.inflight,
+    });
+  });
+}

@@ -1,0 +1,11 @@
+import type { QueryInterface } from 'sequelize';
+import * as m0001 from './0001-initial-schema.js';
+
+export interface Migration {
+  name: string;
+  up(params: { context: QueryInterface }): Promise<void>;
+  down(params: { context: QueryInterface }): Promise<void>;
+}
+
+/** The one migration history, in order. Append only: never edit a migration that has shipped. */
+export const migrations: Migration[] = [{ name: '0001-initial-schema', ...m0001 }];
