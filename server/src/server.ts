@@ -71,7 +71,28 @@ export async function createZentrale(config: Config, log: Logger): Promise<Zentr
   const presence = createMemoryPresenceStore();
   const limiter = createLoginLimiter(config.loginMaxAttempts, config.loginWindowSeconds);
 
-  const httpServer = createHttpServer();
+  const dev = config.env === 'development' ? await devClient(ROOT_DIR) : null;
+  const app = createApp(config, log, metrics, {
+    ops: healthRoutes(db, metrics, startedAt),
+    visitorApi: [publicDepartmentRoutes(db.models, now), visitorRoutes(visitors)],
+    agentApi: [
+      authRoutes({
+        models: db.models,
+        sessions,
+        setup,
+        limiter,
+        log,
+        cookie: { secure: config.cookieSecure, ttlHours: config.sessionTtlHours },
+        // `agents` exists by the time anyone can sign out.
+        onSignedOut: (sessionId) => endSessionSockets(agents, sessionId),
+      }),
+      userRoutes(users, sessions),
+    ],
+    client: dev ? dev.router : clientAssets(path.join(ROOT_DIR, 'dist', 'client')),
+  });
+  // Express must be the server's request listener before Socket.IO attaches: engine.io wraps the
+  // existing listener so that its own polling requests never reach Express.
+  const httpServer = createHttpServer(app);
   const browserOrigins = [ownOrigin, ...config.allowedOrigins];
   const io = new SocketServer(httpServer, {
     maxHttpBufferSize: config.maxPayloadBytes,
@@ -91,25 +112,6 @@ export async function createZentrale(config: Config, log: Logger): Promise<Zentr
   setupVisitorNamespace(visitorsNsp, { visitors, chat, log, metrics, eventsPer10s: config.socketEventsPer10s, inflight });
   setupAgentNamespace(agents, { sessions, presence, consoleOrigins: [ownOrigin], log, metrics, eventsPer10s: config.socketEventsPer10s, inflight, now });
 
-  const dev = config.env === 'development' ? await devClient(ROOT_DIR, httpServer) : null;
-  const app = createApp(config, log, metrics, {
-    ops: healthRoutes(db, metrics, startedAt),
-    visitorApi: [publicDepartmentRoutes(db.models, now), visitorRoutes(visitors)],
-    agentApi: [
-      authRoutes({
-        models: db.models,
-        sessions,
-        setup,
-        limiter,
-        log,
-        cookie: { secure: config.cookieSecure, ttlHours: config.sessionTtlHours },
-        onSignedOut: (sessionId) => endSessionSockets(agents, sessionId),
-      }),
-      userRoutes(users, sessions),
-    ],
-    client: dev ? dev.router : clientAssets(path.join(ROOT_DIR, 'dist', 'client')),
-  });
-  httpServer.on('request', app);
 
   const purge = setInterval(() => {
     sessions.purgeExpired().catch((error: unknown) => log.warn({ err: error }, 'purging expired sessions failed'));
@@ -137,10 +139,10 @@ export async function createZentrale(config: Config, log: Logger): Promise<Zentr
     close: () => {
       closing ??= (async () => {
         clearInterval(purge);
-        // Stop taking new connections and requests, let in-flight acks finish, then let go.
+        // Stop taking new connections, let in-flight acks finish, then close the transports. Clients
+        // see a transport close (not a server disconnect) and so reconnect, to another node if any.
         const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
-        io.disconnectSockets(true);
         const drained = await inflight.drain(config.shutdownTimeoutMs);
         if (!drained) log.warn('shutdown: socket work still in flight after the timeout');
         await io.close().catch(() => undefined);

@@ -111,7 +111,7 @@ export async function up({ context: q }: { context: QueryInterface }): Promise<v
   await q.addIndex('sessions', ['expires_at']);
 
   await q.createTable('settings', {
-    key: { type: DataTypes.STRING(64), primaryKey: true },
+    key: { type: DataTypes.STRING(128), primaryKey: true },
     value: { type: DataTypes.TEXT, allowNull: false },
   });
 }

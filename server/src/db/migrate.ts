@@ -6,6 +6,7 @@ import type { Dialect } from './database.js';
 
 const LOCK_NAME = 'zentrale_migrations';
 const LOCK_WAIT_SECONDS = 120;
+const sqliteTurns = new Map<string, Promise<unknown>>();
 
 function createUmzug(sequelize: Sequelize, log: Logger) {
   return new Umzug({
@@ -27,7 +28,14 @@ function createUmzug(sequelize: Sequelize, log: Logger) {
  */
 export async function migrate(sequelize: Sequelize, dialect: Dialect, log: Logger): Promise<string[]> {
   const umzug = createUmzug(sequelize, log);
-  if (dialect === 'sqlite') return (await umzug.up()).map((m) => m.name);
+  if (dialect === 'sqlite') {
+    // One process owns an SQLite file; within it, instances sharing the file take turns.
+    const key = String((sequelize as unknown as { options: { storage?: string } }).options.storage);
+    const previous = sqliteTurns.get(key) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(async () => (await umzug.up()).map((m) => m.name));
+    sqliteTurns.set(key, mine);
+    return mine;
+  }
 
   // GET_LOCK belongs to a connection, so lock, migrate and unlock on one pinned connection.
   return sequelize.transaction(async (transaction) => {

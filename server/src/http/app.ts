@@ -19,6 +19,9 @@ export interface AppRouters {
   client: RequestHandler | express.Router;
 }
 
+/** Paths under /api that browsers on allowed sites may call (the widget's API). */
+export const VISITOR_API_PREFIXES = ['/public/', '/visitor/'];
+
 function httpMetrics(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const end = metrics.httpDuration.startTimer();
@@ -50,7 +53,10 @@ export function createApp(config: Config, log: Logger, metrics: Metrics, routers
   app.use(routers.ops);
 
   const json = express.json({ limit: config.maxPayloadBytes, strict: true });
-  const visitorCors = cors({ origin: [ownOrigin, ...config.allowedOrigins], methods: ['GET', 'POST'], maxAge: 600 });
+  const cors_ = cors({ origin: [ownOrigin, ...config.allowedOrigins], methods: ['GET', 'POST'], maxAge: 600 });
+  // CORS only on the visitor-facing paths: agent APIs must never answer a foreign origin.
+  const visitorCors: RequestHandler = (req, res, next) =>
+    VISITOR_API_PREFIXES.some((p) => req.path.startsWith(p)) ? cors_(req, res, next) : next();
   for (const router of routers.visitorApi) app.use('/api', visitorCors, json, router);
   for (const router of routers.agentApi) app.use('/api', sameOriginWrites([ownOrigin]), json, router);
   app.use('/api', apiNotFound());

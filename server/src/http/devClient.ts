@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import path from 'node:path';
 import { Router } from 'express';
 
@@ -6,7 +5,7 @@ import { Router } from 'express';
  * Development: Vite serves the client from source with hot reload, inside this same server so
  * that the console's cookies and the widget's socket behave as in production.
  */
-export async function devClient(rootDir: string, _httpServer: Server): Promise<{ router: Router; close(): Promise<void> }> {
+export async function devClient(rootDir: string): Promise<{ router: Router; close(): Promise<void> }> {
   const { createServer } = await import('vite');
   const vite = await createServer({
     configFile: path.join(rootDir, 'client', 'vite.config.ts'),

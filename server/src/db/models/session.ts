@@ -37,7 +37,7 @@ export class SettingModel extends Model<InferAttributes<SettingModel>, InferCrea
   static initialize(sequelize: Sequelize): void {
     this.init(
       {
-        key: { type: DataTypes.STRING(64), primaryKey: true },
+        key: { type: DataTypes.STRING(128), primaryKey: true },
         value: { type: DataTypes.TEXT, allowNull: false },
       },
       { sequelize, tableName: 'settings', underscored: true, timestamps: false },

@@ -1,0 +1,44 @@
+import type { Role } from '../../../shared/schemas/common.js';
+
+export const SECTIONS = ['chats', 'tickets', 'team', 'admin'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+const BASE = '/console/';
+
+/** Which roles may open a section (the server enforces this too; this only hides the nav). */
+export function canOpen(section: Section, role: Role): boolean {
+  if (section === 'team') return role === 'supervisor' || role === 'admin';
+  if (section === 'admin') return role === 'admin';
+  return true;
+}
+
+export function sectionPath(section: Section): string {
+  return section === 'chats' ? BASE : `${BASE}${section}`;
+}
+
+function parse(pathname: string): Section | null {
+  const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : '';
+  const first = rest.split('/')[0] ?? '';
+  if (first === '' || first === 'setup') return 'chats';
+  return (SECTIONS as readonly string[]).includes(first) ? (first as Section) : null;
+}
+
+/**
+ * Minimal history router for /console/*: the server serves index.html for every such path,
+ * so a reload lands on the same section. `section` is null for unknown paths.
+ */
+export class Router {
+  section = $state<Section | null>(parse(location.pathname));
+
+  constructor() {
+    window.addEventListener('popstate', () => {
+      this.section = parse(location.pathname);
+    });
+  }
+
+  go(section: Section): void {
+    const path = sectionPath(section);
+    if (location.pathname !== path) history.pushState(null, '', path);
+    this.section = section;
+  }
+}

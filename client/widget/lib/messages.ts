@@ -1,0 +1,22 @@
+import type { Message } from '../../../shared/schemas/chat.js';
+
+/**
+ * Mirrors MESSAGE_MAX_LENGTH in shared/schemas/chat.ts. Not imported because that module builds
+ * zod schemas at load time, and the widget must stay free of zod to keep its size budget.
+ * The server validates anyway; this only powers the friendly client-side hint.
+ */
+export const MESSAGE_MAX_LENGTH = 4000;
+export const NAME_MAX_LENGTH = 80;
+
+/** Merges messages by server id (later copies win) and keeps them in id order. */
+export function mergeMessages(current: readonly Message[], incoming: readonly Message[]): Message[] {
+  if (incoming.length === 0) return current as Message[];
+  const byId = new Map<number, Message>();
+  for (const message of current) byId.set(message.id, message);
+  for (const message of incoming) byId.set(message.id, message);
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+export function highestId(messages: readonly Message[]): number {
+  return messages.reduce((max, message) => Math.max(max, message.id), 0);
+}

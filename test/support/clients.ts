@@ -1,0 +1,127 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Ack } from '../../shared/ack.js';
+import { AGENT_NAMESPACE, type AgentClientToServer, type AgentServerToClient } from '../../shared/events/agent.js';
+import { VISITOR_NAMESPACE, type VisitorClientToServer, type VisitorServerToClient } from '../../shared/events/visitor.js';
+
+export interface HttpResult<T = unknown> {
+  status: number;
+  body: Ack<T>;
+  headers: Headers;
+}
+
+export async function request<T = unknown>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; cookie?: string; headers?: Record<string, string>; raw?: string } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.body !== undefined || options.raw !== undefined) headers['content-type'] ??= 'application/json';
+  if (options.cookie) headers.cookie = options.cookie;
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers,
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as Ack<T>, headers: res.headers };
+}
+
+/** Signs in and returns the session cookie ("zentrale_session=…") for later requests. */
+export async function login(baseUrl: string, email: string, password: string): Promise<string> {
+  const res = await request(baseUrl, 'POST', '/api/auth/login', { body: { email, password } });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('zentrale_session='));
+  if (!cookie) throw new Error('no session cookie');
+  return cookie.split(';')[0]!;
+}
+
+export async function visitorSession(baseUrl: string, token?: string): Promise<{ visitorId: string; token: string }> {
+  const res = await request<{ visitorId: string; token: string }>(baseUrl, 'POST', '/api/visitor/session', { body: token ? { token } : {} });
+  if (!res.body.ok) throw new Error(`visitor session failed: ${JSON.stringify(res.body)}`);
+  return res.body.data;
+}
+
+export type VisitorSocket = Socket<VisitorServerToClient, VisitorClientToServer>;
+export type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
+
+const tracked = new Set<Socket>();
+
+/** Resolves once connected; rejects with the server's refusal code on connect_error. */
+function connected<S extends Socket>(socket: S): Promise<S> {
+  tracked.add(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+export function connectVisitor(baseUrl: string, token: string | undefined, opts: { origin?: string } = {}): Promise<VisitorSocket> {
+  return connected(
+    io(baseUrl + VISITOR_NAMESPACE, {
+      auth: token === undefined ? {} : { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      extraHeaders: opts.origin ? { origin: opts.origin } : {},
+    }) as VisitorSocket,
+  );
+}
+
+export function connectAgent(baseUrl: string, cookie: string | undefined, opts: { origin?: string } = {}): Promise<AgentSocket> {
+  const headers: Record<string, string> = {};
+  if (cookie) headers.cookie = cookie;
+  if (opts.origin) headers.origin = opts.origin;
+  return connected(
+    io(baseUrl + AGENT_NAMESPACE, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: headers }) as AgentSocket,
+  );
+}
+
+/** Closes every socket the helpers opened (call in afterEach). */
+export function closeAllSockets(): void {
+  for (const socket of tracked) socket.close();
+  tracked.clear();
+}
+
+/** Sends any event name with any arguments, bypassing the typed map (for hostile-input tests). */
+export function emitRaw(socket: Socket, event: string, ...args: unknown[]): Promise<Ack<unknown>> {
+  return (socket.timeout(5000) as unknown as { emitWithAck(e: string, ...a: unknown[]): Promise<Ack<unknown>> }).emitWithAck(event, ...args);
+}
+
+/** The next occurrence of a server event, or a rejection after `ms`. */
+export function nextEvent<T>(socket: Socket, event: string, ms = 3000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${event}" within ${ms} ms`)), ms);
+    (socket as unknown as { once(e: string, f: (v: T) => void): void }).once(event, (value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+/** Asserts that a server event does NOT arrive within `ms`. */
+export async function noEvent(socket: Socket, event: string, ms = 300): Promise<void> {
+  let seen: unknown = undefined;
+  const listener = (value: unknown) => (seen = value ?? true);
+  (socket as unknown as { on(e: string, f: (v: unknown) => void): void }).on(event, listener);
+  await new Promise((r) => setTimeout(r, ms));
+  (socket as unknown as { off(e: string, f: (v: unknown) => void): void }).off(event, listener);
+  if (seen !== undefined) throw new Error(`unexpected "${event}": ${JSON.stringify(seen)}`);
+}
+
+export function expectOk<T>(ack: Ack<T>): T {
+  if (!ack.ok) throw new Error(`expected ok, got ${JSON.stringify(ack.error)}`);
+  return ack.data;
+}
+
+type AckOf<F> = F extends (payload: never, ack: (response: infer R) => void) => void ? R : never;
+
+/** Emits a typed event and resolves with its ack (timeout 5 s), keeping the contract's types. */
+export function ask<E extends keyof VisitorClientToServer>(socket: VisitorSocket, event: E, payload: Parameters<VisitorClientToServer[E]>[0]): Promise<AckOf<VisitorClientToServer[E]>>;
+export function ask<E extends keyof AgentClientToServer>(socket: AgentSocket, event: E, payload: Parameters<AgentClientToServer[E]>[0]): Promise<AckOf<AgentClientToServer[E]>>;
+export function ask(socket: Socket, event: string, payload: unknown): Promise<unknown> {
+  return emitRaw(socket, event, payload);
+}

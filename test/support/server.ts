@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Role } from '../../shared/schemas/common.js';
+import { loadConfig } from '../../server/src/config/config.js';
+import { createLogger } from '../../server/src/log/logger.js';
+import { seedDemo } from '../../server/src/seed/demoData.js';
+import { createZentrale, type Zentrale } from '../../server/src/server.js';
+import { createUsers } from '../../server/src/users/users.js';
+import type { DbKind } from './dbTargets.js';
+import { createTestDatabase } from './mariadb.js';
+
+export interface TestUser {
+  id: number;
+  email: string;
+  password: string;
+  name: string;
+}
+
+export interface TestServer {
+  baseUrl: string;
+  zentrale: Zentrale;
+  createUser(input?: { role?: Role; email?: string; password?: string; name?: string; languages?: string[] }): Promise<TestUser>;
+  seedDemo(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A port that was free a moment ago: the public URL (origin checks) must be known before start. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+let userCounter = 0;
+
+/** A real zentrale on an ephemeral port with its own database (SQLite file or MariaDB schema). */
+export async function startTestServer(options: { db?: DbKind; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'zentrale-test-'));
+  const mariadb = options.db === 'mariadb' ? await createTestDatabase() : null;
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+    ...(mariadb ? { DATABASE_URL: mariadb.url } : {}),
+    ...options.env,
+  });
+  const zentrale = await createZentrale(config, createLogger(config.logLevel));
+  const baseUrl = await zentrale.listen();
+  const users = createUsers(zentrale.db.models);
+  return {
+    baseUrl: baseUrl.replace('localhost', '127.0.0.1'),
+    zentrale,
+    async createUser(input = {}) {
+      userCounter++;
+      const email = input.email ?? `agent${userCounter}-${process.pid}@test.example`;
+      const password = input.password ?? 'correct horse battery staple';
+      const name = input.name ?? `Agent ${userCounter}`;
+      const user = await users.create({ email, password, name, role: input.role ?? 'agent', languages: input.languages ?? ['de', 'en'] });
+      return { id: user.id, email, password, name };
+    },
+    async seedDemo() {
+      await seedDemo(zentrale.db);
+    },
+    async close() {
+      await zentrale.close();
+      await mariadb?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
