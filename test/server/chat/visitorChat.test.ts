@@ -166,3 +166,31 @@ describeEachDb('visitor chat over the socket', (db) => {
     assert.equal((await seen).id, conversation.id);
   });
 });
+
+describe('visitor chat over HTTP long-polling (WebSocket blocked by a proxy)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+    await server.seedDemo();
+  });
+  after(() => server.close());
+
+  it('connects, starts a chat and gets acks without touching Express', async () => {
+    const { io } = await import('socket.io-client');
+    const { token } = await visitorSession(server.baseUrl);
+    const socket = io(`${server.baseUrl}/visitor`, { auth: { token }, transports: ['polling'], reconnection: false, forceNew: true }) as VisitorSocket;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      const departmentId = (await server.zentrale.db.models.Department.findOne({ where: { slug: 'technik' } }))!.id;
+      const started = expectOk(await ask(socket, 'conversation:start', { clientId: clientId(), departmentId, language: 'de', name: 'P', text: 'über Polling' }));
+      assert.equal(started.message.body, 'über Polling');
+      assert.equal(socket.io.engine.transport.name, 'polling');
+      assert.equal((await fetch(`${server.baseUrl}/health`)).status, 200, 'the server is still up');
+    } finally {
+      socket.close();
+    }
+  });
+});
