@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Router } from 'express';
 import { Server as SocketServer } from 'socket.io';
 import { AGENT_NAMESPACE } from '../../shared/events/agent.js';
 import { VISITOR_NAMESPACE } from '../../shared/events/visitor.js';
@@ -88,7 +89,8 @@ export async function createZentrale(config: Config, log: Logger): Promise<Zentr
       }),
       userRoutes(users, sessions),
     ],
-    client: dev ? dev.router : clientAssets(path.join(ROOT_DIR, 'dist', 'client')),
+    // SERVE_CLIENT=false: an API-only node (the client is served from a CDN or another node).
+    client: dev ? dev.router : config.serveClient ? clientAssets(path.join(ROOT_DIR, 'dist', 'client')) : Router(),
   });
   // Express must be the server's request listener before Socket.IO attaches: engine.io wraps the
   // existing listener so that its own polling requests never reach Express.
