@@ -23,6 +23,18 @@ describeEachDb('HTTP surface: health, metrics, headers, CORS, limits', (db) => {
     assert.equal(res.body.data.database, db === 'sqlite' ? 'sqlite' : 'mysql');
   });
 
+  it('reports 503 UNAVAILABLE when the database does not answer', async () => {
+    const broken = await startTestServer({ db });
+    try {
+      await broken.zentrale.db.sequelize.close();
+      const res = await request(broken.baseUrl, 'GET', '/health');
+      assert.equal(res.status, 503);
+      assert.equal(!res.body.ok && res.body.error.code, 'UNAVAILABLE');
+    } finally {
+      await broken.close().catch(() => undefined);
+    }
+  });
+
   it('exposes Prometheus metrics including socket events', async () => {
     const socket = await connectVisitor(server.baseUrl, (await visitorSession(server.baseUrl)).token);
     expectOk(await ask(socket, 'conversation:resume', {}));
