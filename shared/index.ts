@@ -6,5 +6,7 @@ export * from './schemas/auth.js';
 export * from './schemas/departments.js';
 export * from './schemas/presence.js';
 export * from './schemas/chat.js';
+export * from './schemas/routing.js';
+export * from './schemas/canned.js';
 export * from './events/visitor.js';
 export * from './events/agent.js';

@@ -46,6 +46,8 @@ function mount(script: HTMLScriptElement): void {
   if (lang) params.set('lang', lang);
   if (department) params.set('department', department);
   params.set('host', location.origin);
+  // The page the visitor is on, shown to the agent (the widget ignores anything but http(s)).
+  params.set('page', location.href);
 
   const frame = document.createElement('iframe');
   frame.src = `${origin}/widget/?${params.toString()}`;

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Router } from 'express';
+import { Router, type Express } from 'express';
 import { Server as SocketServer } from 'socket.io';
 import { AGENT_NAMESPACE } from '../../shared/events/agent.js';
 import { VISITOR_NAMESPACE } from '../../shared/events/visitor.js';
@@ -13,18 +13,29 @@ import { resolveSecretKey } from './auth/secretKey.js';
 import { createSessions } from './auth/sessions.js';
 import { createSetup } from './auth/setup.js';
 import { createVisitorTokens } from './auth/visitorTokens.js';
+import { createAttachmentStore } from './attachments/attachmentStore.js';
+import { attachmentRoutes } from './attachments/routes.js';
+import { createCannedResponses } from './canned/cannedResponses.js';
+import { cannedRoutes } from './canned/routes.js';
 import { createChatService } from './chat/chatService.js';
+import { createMessageStore } from './chat/messageStore.js';
+import { createEventLog } from './conversations/eventLog.js';
+import { createConversationViews } from './conversations/views.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
-import { publicDepartmentRoutes } from './departments/routes.js';
+import { createDepartments } from './departments/departments.js';
+import { departmentRoutes, publicDepartmentRoutes } from './departments/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { createApp } from './http/app.js';
 import { clientAssets } from './http/clientAssets.js';
 import { devClient } from './http/devClient.js';
 import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
-import { createMemoryPresenceStore } from './presence/presenceStore.js';
+import { createHandleTimes } from './routing/handleTimes.js';
+import { createMemoryRoutingStore } from './routing/memoryRoutingStore.js';
+import { createNotifier } from './routing/notifier.js';
+import { createRoutingEngine, type RoutingEngine } from './routing/routingEngine.js';
 import { endSessionSockets, setupAgentNamespace, type AgentNamespace } from './socket/agentNamespace.js';
 import { Inflight } from './socket/inflight.js';
 import { setupVisitorNamespace, type VisitorNamespace } from './socket/visitorNamespace.js';
@@ -40,6 +51,7 @@ export interface Zentrale {
   db: Database;
   httpServer: HttpServer;
   io: SocketServer;
+  engine: RoutingEngine;
   /** Starts listening; resolves with the bound URL (useful with PORT=0). */
   listen(): Promise<string>;
   /** A token for the first-admin form when no user exists yet, else null. */
@@ -48,9 +60,14 @@ export interface Zentrale {
 }
 
 /** The composition root: builds every part from config and wires them together. */
-export async function createZentrale(config: Config, log: Logger): Promise<Zentrale> {
+export interface ZentraleOptions {
+  /** The clock routing, timestamps and timers read; tests pass a controllable one. */
+  now?: () => Date;
+}
+
+export async function createZentrale(config: Config, log: Logger, options: ZentraleOptions = {}): Promise<Zentrale> {
   const startedAt = new Date();
-  const now = () => new Date();
+  const now = options.now ?? (() => new Date());
   const db = await openDatabase(config, log);
   try {
     const applied = await migrate(db.sequelize, db.dialect, log);
@@ -65,36 +82,13 @@ export async function createZentrale(config: Config, log: Logger): Promise<Zentr
   const ownOrigin = new URL(config.publicUrl).origin;
   const secretKey = await resolveSecretKey(config.secretKey, config.dataDir, log);
   const sessions = createSessions(db.models, config.sessionTtlHours);
-  const users = createUsers(db.models);
-  const setup = createSetup(db.models, users);
   const visitors = createVisitors(db.models, createVisitorTokens(secretKey, config.visitorTokenTtlDays));
-  const chat = createChatService(db, now);
-  const presence = createMemoryPresenceStore();
   const limiter = createLoginLimiter(config.loginMaxAttempts, config.loginWindowSeconds);
 
-  const dev = config.env === 'development' ? await devClient(ROOT_DIR) : null;
-  const app = createApp(config, log, metrics, {
-    ops: healthRoutes(db, metrics, startedAt),
-    visitorApi: [publicDepartmentRoutes(db.models, now), visitorRoutes(visitors)],
-    agentApi: [
-      authRoutes({
-        models: db.models,
-        sessions,
-        setup,
-        limiter,
-        log,
-        cookie: { secure: config.cookieSecure, ttlHours: config.sessionTtlHours },
-        // `agents` exists by the time anyone can sign out.
-        onSignedOut: (sessionId) => endSessionSockets(agents, sessionId),
-      }),
-      userRoutes(users, sessions),
-    ],
-    // SERVE_CLIENT=false: an API-only node (the client is served from a CDN or another node).
-    client: dev ? dev.router : config.serveClient ? clientAssets(path.join(ROOT_DIR, 'dist', 'client')) : Router(),
-  });
-  // Express must be the server's request listener before Socket.IO attaches: engine.io wraps the
-  // existing listener so that its own polling requests never reach Express.
-  const httpServer = createHttpServer(app);
+  // Express answers every request Socket.IO does not take. The listener must be in place before
+  // Socket.IO attaches (engine.io wraps it); the app itself is built once everything exists.
+  let app: Express | null = null;
+  const httpServer = createHttpServer((req, res) => (app ? app(req, res) : res.writeHead(503).end()));
   const browserOrigins = [ownOrigin, ...config.allowedOrigins];
   const io = new SocketServer(httpServer, {
     maxHttpBufferSize: config.maxPayloadBytes,
@@ -107,13 +101,88 @@ export async function createZentrale(config: Config, log: Logger): Promise<Zentr
     },
   });
   io.of('/').use((_socket, next) => next(new Error(`${ErrorCode.NOT_FOUND}: connect to ${VISITOR_NAMESPACE} or ${AGENT_NAMESPACE}`)));
-
   // Each namespace has its own typed event maps from shared/; Socket.IO types io.of() untyped.
   const agents = io.of(AGENT_NAMESPACE) as unknown as AgentNamespace;
   const visitorsNsp = io.of(VISITOR_NAMESPACE) as unknown as VisitorNamespace;
-  setupVisitorNamespace(visitorsNsp, { visitors, chat, log, metrics, eventsPer10s: config.socketEventsPer10s, inflight });
-  setupAgentNamespace(agents, { sessions, presence, consoleOrigins: [ownOrigin], log, metrics, eventsPer10s: config.socketEventsPer10s, inflight, now });
 
+  const notifier = createNotifier(agents, visitorsNsp);
+  const events = createEventLog(db.models, log, now);
+  const views = createConversationViews(db);
+  const messages = createMessageStore(db, now);
+  const engine = createRoutingEngine({
+    db,
+    store: createMemoryRoutingStore(),
+    notifier,
+    events,
+    views,
+    messages,
+    handleTimes: createHandleTimes(db.models, config.routing.defaultHandleSeconds, now),
+    log: log.child({ feature: 'routing' }),
+    now,
+    options: config.routing,
+  });
+  const users = createUsers(db.models, db, async (userId) => {
+    await engine.loadAgentProfile(userId);
+    engine.kick();
+  });
+  const setup = createSetup(db.models, users);
+  const departments = createDepartments(db.models, async () => {
+    await engine.loadDepartments();
+    engine.kick();
+  });
+  const canned = createCannedResponses(db.models);
+  const chat = createChatService({
+    db,
+    engine,
+    messages,
+    views,
+    notifier,
+    events,
+    now,
+    // Sending the transcript needs mail (offline fallback issue); the request itself is kept.
+    transcripts: { requested: async (conversationId, email) => log.info({ conversationId, email }, 'transcript requested') },
+  });
+  const memberDepartments = async (userId: number) =>
+    (await db.models.DepartmentMember.findAll({ where: { userId }, attributes: ['departmentId'] })).map((m) => m.departmentId);
+
+  setupVisitorNamespace(visitorsNsp, { visitors, chat, log, metrics, eventsPer10s: config.socketEventsPer10s, inflight });
+  setupAgentNamespace(agents, { sessions, engine, chat, canned, db, consoleOrigins: [ownOrigin], log, metrics, eventsPer10s: config.socketEventsPer10s, inflight });
+
+  const dev = config.env === 'development' ? await devClient(ROOT_DIR) : null;
+  app = createApp(config, log, metrics, {
+    ops: healthRoutes(db, metrics, startedAt),
+    visitorApi: [publicDepartmentRoutes(db.models, now), visitorRoutes(visitors)],
+    agentApi: [
+      authRoutes({
+        models: db.models,
+        sessions,
+        setup,
+        limiter,
+        log,
+        cookie: { secure: config.cookieSecure, ttlHours: config.sessionTtlHours },
+        onSignedOut: (sessionId) => endSessionSockets(agents, sessionId),
+      }),
+      userRoutes(users, sessions),
+      departmentRoutes(departments, sessions),
+      cannedRoutes(canned, sessions, memberDepartments),
+      attachmentRoutes({
+        db,
+        files: createAttachmentStore(config.dataDir),
+        chat,
+        messages,
+        notifier,
+        sessions,
+        visitors,
+        maxBytes: config.attachmentMaxBytes,
+        log,
+      }),
+    ],
+    // SERVE_CLIENT=false: an API-only node (the client is served from a CDN or another node).
+    client: dev ? dev.router : config.serveClient ? clientAssets(path.join(ROOT_DIR, 'dist', 'client')) : Router(),
+  });
+
+  await engine.rebuild();
+  engine.start();
 
   const purge = setInterval(() => {
     sessions.purgeExpired().catch((error: unknown) => log.warn({ err: error }, 'purging expired sessions failed'));
@@ -128,6 +197,7 @@ export async function createZentrale(config: Config, log: Logger): Promise<Zentr
     db,
     httpServer,
     io,
+    engine,
     setupToken,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -141,6 +211,7 @@ export async function createZentrale(config: Config, log: Logger): Promise<Zentr
     close: () => {
       closing ??= (async () => {
         clearInterval(purge);
+        await engine.stop();
         // Stop taking new connections, let in-flight acks finish, then close the transports. Clients
         // see a transport close (not a server disconnect) and so reconnect, to another node if any.
         const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

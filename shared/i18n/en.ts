@@ -1,136 +1,19 @@
+import { enCommon } from './common.js';
+import { enConsole } from './console.js';
+import { enServer } from './server.js';
+import { enWidget } from './widget.js';
+
+export { enCommon, enConsole, enServer, enWidget };
+export type { CommonKey } from './common.js';
+export type { ConsoleKey } from './console.js';
+export type { ServerKey } from './server.js';
+export type { WidgetKey } from './widget.js';
+
 /**
- * English strings: the source of keys. Every other language must provide the same keys.
- * Split into sections so the embeddable widget bundles only what it shows (its size budget):
- * common (errors, connection, shared controls), widget, console.
+ * All English strings. Split by audience so the embeddable widget bundles only what it shows
+ * (its size budget): common (errors, connection), widget, console, server (system messages).
+ * Object.assign marked pure (not a spread) so bundlers can drop sections a bundle never uses.
  */
-export const enCommon = {
-  'error.VALIDATION_FAILED': 'Please check your input.',
-  'error.UNKNOWN_EVENT': 'This action is not supported.',
-  'error.UNAUTHENTICATED': 'Please sign in.',
-  'error.FORBIDDEN': 'You are not allowed to do that.',
-  'error.NOT_FOUND': 'Not found.',
-  'error.CONFLICT': 'That conflicts with the current state.',
-  'error.RATE_LIMITED': 'Too many attempts. Please try again in {seconds} seconds.',
-  'error.PAYLOAD_TOO_LARGE': 'That is too large.',
-  'error.UNAVAILABLE': 'The service is temporarily unavailable.',
-  'error.INTERNAL': 'Something went wrong on our side. Please try again.',
-  'error.network': 'No connection. Trying again…',
-  'error.timeout': 'The server did not answer in time. Please try again.',
-  'common.languageSwitch': 'Language',
-  'common.languageName.de': 'Deutsch',
-  'common.languageName.en': 'English',
-  'common.loading': 'Loading…',
-  'common.retry': 'Retry',
-  'connection.connecting': 'Connecting…',
-  'connection.online': 'Connected',
-  'connection.reconnecting': 'Reconnecting…',
-  'connection.offline': 'Offline',
-} as const;
-
-export const enWidget = {
-  'widget.title': 'Customer service',
-  'widget.subtitle': 'We usually reply within a few minutes.',
-  'widget.open': 'Open chat',
-  'widget.close': 'Close chat',
-  'widget.minimize': 'Minimise chat',
-  'widget.prechat.intro': 'Hello! Tell us briefly what it is about and we will connect you with the right team.',
-  'widget.prechat.name': 'Your name',
-  'widget.prechat.email': 'E-mail (optional)',
-  'widget.prechat.emailHint': 'So that we can answer you even if you leave the page.',
-  'widget.prechat.department': 'Topic',
-  'widget.prechat.departmentPlaceholder': 'Please choose…',
-  'widget.prechat.departmentClosed': '{name} (closed)',
-  'widget.prechat.closedNotice': 'This team is currently closed. Next opening: {time}. You can still leave a message.',
-  'widget.prechat.closedNoticeNoTime': 'This team is currently closed. You can still leave a message.',
-  'widget.prechat.noDepartments': 'Chat is currently unavailable. Please try again later.',
-  'widget.prechat.departmentsFailed': 'The topics could not be loaded.',
-  'widget.prechat.message': 'Your message',
-  'widget.prechat.submit': 'Start chat',
-  'widget.prechat.submitting': 'Starting…',
-  'widget.prechat.privacy': 'Your details are only used to handle your request.',
-  'widget.validation.nameRequired': 'Please enter your name.',
-  'widget.validation.nameTooLong': 'Please use at most {max} characters.',
-  'widget.validation.emailInvalid': 'Please enter a valid e-mail address, e.g. name@example.com.',
-  'widget.validation.departmentRequired': 'Please choose a topic.',
-  'widget.validation.messageRequired': 'Please enter a message.',
-  'widget.validation.messageTooLong': 'Your message is too long (at most {max} characters).',
-  'widget.messages.label': 'Conversation',
-  'widget.messages.you': 'You',
-  'widget.messages.agent': 'Support',
-  'widget.messages.system': 'Notice',
-  'widget.messages.pending': 'Sending…',
-  'widget.messages.delivered': 'Delivered',
-  'widget.messages.failed': 'Not sent.',
-  'widget.messages.queued': 'Thank you! Your request is in the queue. The next available colleague will be with you shortly.',
-  'widget.messages.closed': 'This conversation has ended.',
-  'widget.messages.newConversation': 'Start a new conversation',
-  'widget.composer.label': 'Write a message',
-  'widget.composer.placeholder': 'Write a message…',
-  'widget.composer.hint': 'Enter sends, Shift+Enter adds a new line.',
-  'widget.composer.send': 'Send',
-  'widget.loadFailed': 'The chat could not be loaded.',
-} as const;
-
-export const enConsole = {
-  'console.productName': 'zentrale',
-  'console.productTagline': 'Agent console',
-  'console.login.title': 'Sign in',
-  'console.login.intro': 'Sign in with your work e-mail address.',
-  'console.login.email': 'E-mail',
-  'console.login.password': 'Password',
-  'console.login.submit': 'Sign in',
-  'console.login.submitting': 'Signing in…',
-  'console.login.invalid': 'E-mail or password is incorrect.',
-  'console.login.sessionEnded': 'Your session has ended. Please sign in again.',
-  'console.setup.title': 'Set up zentrale',
-  'console.setup.intro': 'Create the first administrator account. You need the setup token from the server log.',
-  'console.setup.token': 'Setup token',
-  'console.setup.name': 'Your name',
-  'console.setup.email': 'E-mail',
-  'console.setup.password': 'Password',
-  'console.setup.passwordHint': 'At least 10 characters.',
-  'console.setup.passwordTooShort': 'The password needs at least 10 characters.',
-  'console.setup.tokenInvalid': 'The setup token is invalid or has expired.',
-  'console.setup.submit': 'Create administrator',
-  'console.setup.submitting': 'Creating…',
-  'console.field.required': 'This field is required.',
-  'console.field.emailInvalid': 'Please enter a valid e-mail address.',
-  'console.role.agent': 'Agent',
-  'console.role.supervisor': 'Supervisor',
-  'console.role.admin': 'Administrator',
-  'console.signOut': 'Sign out',
-  'console.nav.label': 'Main navigation',
-  'console.nav.chats': 'Chats',
-  'console.nav.tickets': 'Tickets',
-  'console.nav.team': 'Team',
-  'console.nav.admin': 'Admin',
-  'console.presence.label': 'My status',
-  'console.presence.available': 'Available',
-  'console.presence.away': 'Away',
-  'console.presence.offline': 'Offline',
-  'console.presence.reason.break': 'Away – break',
-  'console.presence.reason.meeting': 'Away – meeting',
-  'console.presence.reason.training': 'Away – training',
-  'console.presence.reason.backoffice': 'Away – back office',
-  'console.presence.reason.missed_offer': 'Away – missed chat offer',
-  'console.presence.reason.other': 'Away – other',
-  'console.presence.failed': 'The status could not be changed.',
-  'console.chats.emptyTitle': 'No active conversations',
-  'console.chats.emptyAvailable': 'New chats will appear here as soon as a visitor is assigned to you.',
-  'console.chats.emptyAway': 'Set your status to “Available” to receive chats.',
-  'console.tickets.emptyTitle': 'No tickets yet',
-  'console.tickets.emptyBody': 'Messages left outside opening hours will appear here.',
-  'console.team.emptyTitle': 'Team overview',
-  'console.team.emptyBody': 'Here supervisors will see queues and the status of their team.',
-  'console.admin.emptyTitle': 'Administration',
-  'console.admin.emptyBody': 'Here administrators will manage users, departments and opening hours.',
-  'console.notFound': 'This page does not exist.',
-} as const;
-
-// Object.assign marked pure (not a spread) so bundlers can drop the sections a bundle never uses.
-export const en = /* @__PURE__ */ Object.assign({}, enCommon, enWidget, enConsole);
-
-export type CommonKey = keyof typeof enCommon;
-export type WidgetKey = keyof typeof enWidget;
-export type ConsoleKey = keyof typeof enConsole;
+export const en: typeof enCommon & typeof enWidget & typeof enConsole & typeof enServer =
+  /* @__PURE__ */ Object.assign({}, enCommon, enWidget, enConsole, enServer);
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailSchema, languageCodeSchema, roleSchema, uiLanguageSchema } from './common.js';
+import { emailSchema, languageCodeSchema, levelSchema, roleSchema, uiLanguageSchema } from './common.js';
 
 export const passwordSchema = z.string().min(10, 'at least 10 characters').max(200);
 
@@ -41,3 +41,23 @@ export type CreateUserBody = z.input<typeof createUserBodySchema>;
 
 export const setupStatusSchema = z.object({ needsSetup: z.boolean() });
 export type SetupStatus = z.infer<typeof setupStatusSchema>;
+
+export const membershipBodySchema = z.object({
+  departmentId: z.number().int().positive(),
+  level: levelSchema,
+  /** Overrides the user's maximum for chats of this department. */
+  maxChats: z.number().int().min(1).max(50).nullable().default(null),
+});
+
+export const userPatchSchema = z.object({
+  name: z.string().trim().min(1).max(120).optional(),
+  role: roleSchema.optional(),
+  languages: z.array(languageCodeSchema).min(1).max(20).optional(),
+  uiLanguage: uiLanguageSchema.optional(),
+  maxChats: z.number().int().min(1).max(50).optional(),
+  active: z.boolean().optional(),
+  password: passwordSchema.optional(),
+  /** Replaces all memberships when given. */
+  memberships: z.array(membershipBodySchema).max(100).optional(),
+});
+export type UserPatch = z.input<typeof userPatchSchema>;

@@ -6,6 +6,15 @@ export const MESSAGE_MAX_LENGTH = 4000;
 export const senderTypes = ['visitor', 'agent', 'system'] as const;
 export const conversationStatuses = ['queued', 'active', 'closed'] as const;
 
+export const attachmentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Detected from the file's content, never taken from the uploader. */
+  mime: z.string(),
+  size: z.number().int(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
 export const messageSchema = z.object({
   /** Server id: increases with storage order; clients resume from the last one they saw. */
   id: z.number().int(),
@@ -14,18 +23,75 @@ export const messageSchema = z.object({
   senderType: z.enum(senderTypes),
   senderName: z.string().nullable(),
   body: z.string(),
+  /** Internal note: agents only, never sent to a visitor. */
+  internal: z.boolean(),
+  attachment: attachmentSchema.nullable(),
   createdAt: z.string(),
 });
 export type Message = z.infer<typeof messageSchema>;
 
+export const closedBySchema = z.enum(['visitor', 'agent', 'system']);
+
+/** A conversation as its visitor sees it. */
 export const conversationSchema = z.object({
   id: z.string(),
   departmentId: z.number().int(),
   status: z.enum(conversationStatuses),
   language: z.string(),
+  /** Display name of the agent serving the chat, once one accepted it. */
+  agentName: z.string().nullable(),
   createdAt: z.string(),
+  closedAt: z.string().nullable(),
+  closedBy: closedBySchema.nullable(),
+  /** The highest message id the agent has read (for read marks). */
+  agentReadUpTo: z.number().int(),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
+
+/** Who the visitor is, as the agent sees it. */
+export const visitorContextSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  customerNumber: z.string().nullable(),
+  language: z.string().nullable(),
+  /** The page the widget was opened on. */
+  page: z.string().nullable(),
+});
+export type VisitorContext = z.infer<typeof visitorContextSchema>;
+
+/** A conversation as agents see it. */
+export const agentConversationSchema = z.object({
+  id: z.string(),
+  departmentId: z.number().int(),
+  status: z.enum(conversationStatuses),
+  channel: z.string(),
+  language: z.string(),
+  assignedAgentId: z.number().int().nullable(),
+  assignedAgentName: z.string().nullable(),
+  /** An existing ticket number the visitor gave in the pre-chat form. */
+  ticketRef: z.string().nullable(),
+  visitor: visitorContextSchema,
+  createdAt: z.string(),
+  waitingSince: z.string(),
+  acceptedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  closedBy: closedBySchema.nullable(),
+  visitorReadUpTo: z.number().int(),
+  agentReadUpTo: z.number().int(),
+  lastMessageId: z.number().int(),
+});
+export type AgentConversation = z.infer<typeof agentConversationSchema>;
+
+export const earlierConversationSchema = z.object({
+  id: z.string(),
+  departmentId: z.number().int(),
+  status: z.enum(conversationStatuses),
+  createdAt: z.string(),
+  assignedAgentName: z.string().nullable(),
+  firstMessage: z.string(),
+});
+export type EarlierConversation = z.infer<typeof earlierConversationSchema>;
 
 export const conversationStartSchema = z.object({
   clientId: clientIdSchema,
@@ -33,6 +99,12 @@ export const conversationStartSchema = z.object({
   language: languageCodeSchema,
   name: z.string().trim().min(1).max(80),
   email: emailSchema.optional(),
+  /** Links this chat to the customer's other conversations and tickets. */
+  customerNumber: z.string().trim().min(1).max(40).optional(),
+  /** An existing ticket the chat is about. */
+  ticketNumber: z.string().trim().min(1).max(40).optional(),
+  /** The page the widget is open on (shown to the agent). */
+  page: z.url({ protocol: /^https?$/ }).max(2000).optional(),
   text: text(MESSAGE_MAX_LENGTH),
 });
 export type ConversationStart = z.input<typeof conversationStartSchema>;
@@ -43,6 +115,28 @@ export const messageSendSchema = z.object({
   text: text(MESSAGE_MAX_LENGTH),
 });
 export type MessageSend = z.input<typeof messageSendSchema>;
+
+export const conversationRefSchema = z.object({ conversationId: uuidSchema });
+
+export const typingSetSchema = z.object({ conversationId: uuidSchema, typing: z.boolean() });
+
+export const typingChangedSchema = z.object({
+  conversationId: z.string(),
+  by: z.enum(['visitor', 'agent']),
+  typing: z.boolean(),
+});
+export type TypingChanged = z.infer<typeof typingChangedSchema>;
+
+export const messageReadSchema = z.object({ conversationId: uuidSchema, upToId: z.number().int().min(0) });
+
+export const messagesReadSchema = z.object({
+  conversationId: z.string(),
+  by: z.enum(['visitor', 'agent']),
+  upToId: z.number().int(),
+});
+export type MessagesRead = z.infer<typeof messagesReadSchema>;
+
+export const transcriptRequestSchema = z.object({ conversationId: uuidSchema, email: emailSchema.optional() });
 
 export const conversationSyncSchema = z.object({
   conversationId: uuidSchema,

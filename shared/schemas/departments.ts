@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { languageCodeSchema } from './common.js';
+import { routingConfigSchema } from './routing.js';
 
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof weekdays)[number];
@@ -30,3 +31,26 @@ export const publicDepartmentSchema = z.object({
   nextOpeningAt: z.string().nullable(),
 });
 export type PublicDepartment = z.infer<typeof publicDepartmentSchema>;
+
+export const departmentSchema = z.object({
+  id: z.number().int(),
+  slug: z.string(),
+  name: z.string(),
+  languages: z.array(languageCodeSchema),
+  openingHours: openingHoursSchema,
+  fallbackDepartmentId: z.number().int().nullable(),
+  routing: routingConfigSchema,
+});
+export type Department = z.infer<typeof departmentSchema>;
+
+export const departmentBodySchema = z.object({
+  slug: z.string().trim().min(1).max(64).regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -'),
+  name: z.string().trim().min(1).max(120),
+  languages: z.array(languageCodeSchema).min(1).max(20),
+  openingHours: openingHoursSchema.default(null),
+  fallbackDepartmentId: z.number().int().positive().nullable().default(null),
+  routing: routingConfigSchema.partial().default({}),
+});
+export const departmentPatchSchema = departmentBodySchema.partial().extend({ routing: routingConfigSchema.partial().optional() });
+export type DepartmentBody = z.input<typeof departmentBodySchema>;
+export type DepartmentPatch = z.input<typeof departmentPatchSchema>;

@@ -1,5 +1,6 @@
 import type { QueryInterface } from 'sequelize';
 import * as m0001 from './0001-initial-schema.js';
+import * as m0002 from './0002-live-chat.js';
 
 export interface Migration {
   name: string;
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** The one migration history, in order. Append only: never edit a migration that has shipped. */
-export const migrations: Migration[] = [{ name: '0001-initial-schema', ...m0001 }];
+export const migrations: Migration[] = [
+  { name: '0001-initial-schema', ...m0001 },
+  { name: '0002-live-chat', ...m0002 },
+];

@@ -40,8 +40,17 @@ async function freePort(): Promise<number> {
 
 let userCounter = 0;
 
+/** A clock tests move by hand: deadlines (offers, wrap-up, grace) pass without waiting. */
+export class TestClock {
+  private offsetMs = 0;
+  readonly now = (): Date => new Date(Date.now() + this.offsetMs);
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
 /** A real zentrale on an ephemeral port with its own database (SQLite file or MariaDB schema). */
-export async function startTestServer(options: { db?: DbKind; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { db?: DbKind; env?: Record<string, string>; clock?: TestClock } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'zentrale-test-'));
   const mariadb = options.db === 'mariadb' ? await createTestDatabase() : null;
   const port = await freePort();
@@ -56,7 +65,7 @@ export async function startTestServer(options: { db?: DbKind; env?: Record<strin
     ...(mariadb ? { DATABASE_URL: mariadb.url } : {}),
     ...options.env,
   });
-  const zentrale = await createZentrale(config, createLogger(config.logLevel));
+  const zentrale = await createZentrale(config, createLogger(config.logLevel), options.clock ? { now: options.clock.now } : {});
   const baseUrl = await zentrale.listen();
   const users = createUsers(zentrale.db.models);
   return {

@@ -1,24 +1,52 @@
 import type { Socket } from 'socket.io-client';
-import { AGENT_NAMESPACE, type AgentClientToServer, type AgentServerToClient } from '../../../shared/events/agent.js';
+import { AGENT_NAMESPACE, type AgentClientToServer, type AgentServerToClient, type Preferences } from '../../../shared/events/agent.js';
 import type { AgentStatus, AwayReason, Presence } from '../../../shared/schemas/presence.js';
 import { ConnectionTracker } from '../../lib/connection.svelte.js';
 import type { ClientAck } from '../../lib/errors.js';
 import { connectSocket, settle } from '../../lib/socket.js';
 
-type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
+export type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
+
+/** Something that listens on the agent socket (ChatStore, TeamStore). */
+export interface SocketBinding {
+  /** Called once with the socket, before it connects: register server pushes here. */
+  bind(socket: AgentSocket): void;
+  /** Called on every (re)connect: load or resync state here. */
+  connected(socket: AgentSocket): void;
+}
+
+const notConnected = { ok: false as const, error: { code: 'NETWORK' as const, message: 'not connected' } };
 
 /**
  * The console's socket to /agent (cookie auth). Holds the agent's presence as the server sees
- * it; `presence:changed` keeps every tab of the same agent in sync.
+ * it; `presence:changed` keeps every tab of the same agent in sync. Supervisors receive
+ * `presence:changed` for every agent, so only the own agent id updates `presence`.
  */
 export class AgentConnection {
   presence = $state<Presence | null>(null);
+  preferences = $state<Preferences>({ autoAccept: false });
   readonly connection = new ConnectionTracker();
+  readonly userId: number;
   #socket: AgentSocket | null = null;
+  readonly #bindings: SocketBinding[] = [];
   readonly #onSessionEnded: () => void;
 
-  constructor(onSessionEnded: () => void) {
+  constructor(userId: number, onSessionEnded: () => void) {
+    this.userId = userId;
     this.#onSessionEnded = onSessionEnded;
+  }
+
+  get socket(): AgentSocket | null {
+    return this.#socket;
+  }
+
+  /** Adds a listener set; call before `connect()`. */
+  use(binding: SocketBinding): void {
+    this.#bindings.push(binding);
+    if (this.#socket) {
+      binding.bind(this.#socket);
+      if (this.#socket.connected) binding.connected(this.#socket);
+    }
   }
 
   connect(): void {
@@ -27,9 +55,15 @@ export class AgentConnection {
     this.#socket = socket;
     this.connection.attach(socket);
 
-    socket.on('connect', () => void this.refresh());
+    socket.on('connect', () => {
+      void this.refresh();
+      for (const binding of this.#bindings) binding.connected(socket);
+    });
     socket.on('presence:changed', (presence) => {
-      this.presence = presence;
+      if (presence.agentId === this.userId) this.presence = presence;
+    });
+    socket.on('preferences:changed', (preferences) => {
+      this.preferences = preferences;
     });
     socket.on('session:ended', () => this.#end());
     socket.on('connect_error', (error) => {
@@ -41,6 +75,7 @@ export class AgentConnection {
       // Server-side disconnects are not retried by socket.io; it usually means the session ended.
       if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1_000);
     });
+    for (const binding of this.#bindings) binding.bind(socket);
   }
 
   async refresh(): Promise<void> {
@@ -52,10 +87,20 @@ export class AgentConnection {
 
   async setPresence(status: AgentStatus, reason?: AwayReason): Promise<ClientAck<Presence>> {
     const socket = this.#socket;
-    if (!socket) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
+    if (!socket) return notConnected;
     const payload = status === 'away' && reason ? { status, reason } : { status };
     const result = await settle(socket.emitWithAck('presence:set', payload));
     if (result.ok) this.presence = result.data;
+    return result;
+  }
+
+  async setAutoAccept(autoAccept: boolean): Promise<ClientAck<Preferences>> {
+    const socket = this.#socket;
+    if (!socket) return notConnected;
+    const previous = this.preferences;
+    this.preferences = { ...previous, autoAccept };
+    const result = await settle(socket.emitWithAck('preferences:set', { autoAccept }));
+    this.preferences = result.ok ? result.data : previous;
     return result;
   }
 

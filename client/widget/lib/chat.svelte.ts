@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import type { VisitorClientToServer, VisitorServerToClient } from '../../../shared/events/visitor.js';
 import type { Conversation, ConversationStart, Message } from '../../../shared/schemas/chat.js';
+import type { QueueStatus } from '../../../shared/schemas/routing.js';
 import { ConnectionTracker } from '../../lib/connection.svelte.js';
 import type { ClientAck, ClientError } from '../../lib/errors.js';
 import { newClientId } from '../../lib/ids.js';
@@ -14,8 +15,15 @@ const VISITOR_NAMESPACE = '/visitor';
 const MAX_AUTO_ATTEMPTS = 3;
 /** Token refreshes in a row before we stop and wait (guards against a refresh loop). */
 const MAX_AUTH_REFRESHES = 3;
+/** "Typing" is sent at most this often while the visitor keeps typing. */
+const TYPING_THROTTLE_MS = 2_000;
+/** After this long without input the visitor no longer counts as typing. */
+const TYPING_IDLE_MS = 3_000;
+/** The agent's typing indicator hides when no update came for this long (updates are volatile). */
+const AGENT_TYPING_TIMEOUT_MS = 6_000;
 
 type VisitorSocket = Socket<VisitorServerToClient, VisitorClientToServer>;
+type Timer = ReturnType<typeof setTimeout> | undefined;
 
 export type ChatPhase = 'loading' | 'failed' | 'prechat' | 'chat';
 
@@ -26,6 +34,22 @@ export interface OutboxItem {
   createdAt: string;
   status: 'pending' | 'failed';
   error: ClientError | null;
+}
+
+/** A file the visitor is sending (REST upload, see ./upload.ts). */
+export interface UploadItem {
+  clientId: string;
+  file: File;
+  /** 0-100. */
+  progress: number;
+  status: 'uploading' | 'failed';
+  error: ClientError | null;
+}
+
+/** What the visitor entered in the pre-chat form, to prefill a new conversation and the transcript. */
+export interface VisitorDetails {
+  name: string;
+  email: string;
 }
 
 /**
@@ -39,18 +63,33 @@ export class VisitorChat {
   conversation = $state<Conversation | null>(null);
   messages = $state<Message[]>([]);
   outbox = $state<OutboxItem[]>([]);
+  uploads = $state<UploadItem[]>([]);
+  /** Position and estimate while queued; null otherwise (or when the server gave none). */
+  queue = $state<QueueStatus | null>(null);
+  agentTyping = $state(false);
+  details = $state<VisitorDetails>({ name: '', email: '' });
   readonly connection = new ConnectionTracker();
+  readonly origin: string;
 
-  readonly #origin: string;
   #socket: VisitorSocket | null = null;
   #token: string | undefined;
   #resumed = false;
   #authRefreshes = 0;
   readonly #inFlight = new Set<string>();
   readonly #attempts = new Map<string, number>();
+  #typingOn = false;
+  #typingSentAt = 0;
+  #typingIdle: Timer;
+  #agentTypingTimer: Timer;
+  #readSent = 0;
 
   constructor(origin: string) {
-    this.#origin = origin;
+    this.origin = origin;
+  }
+
+  /** The visitor token, for REST calls (attachments). */
+  get token(): string | undefined {
+    return this.#token;
   }
 
   /** Gets or renews the visitor token, then connects; the first connect restores the conversation. */
@@ -73,7 +112,8 @@ export class VisitorChat {
     if (!socket) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
     const result = await settle(socket.emitWithAck('conversation:start', input));
     if (result.ok) {
-      this.conversation = result.data.conversation;
+      this.details = { name: input.name, email: input.email ?? '' };
+      this.#adopt(result.data.conversation, result.data.queue ?? null);
       this.messages = mergeMessages([], [result.data.message]);
       this.outbox = [];
       this.phase = 'chat';
@@ -82,6 +122,7 @@ export class VisitorChat {
   }
 
   send(text: string): void {
+    this.stopTyping();
     const item: OutboxItem = { clientId: newClientId(), text, createdAt: new Date().toISOString(), status: 'pending', error: null };
     this.outbox.push(item);
     void this.#deliver(item.clientId);
@@ -92,21 +133,102 @@ export class VisitorChat {
     void this.#deliver(clientId);
   }
 
+  /** Call on every input in the composer: sends "typing" (throttled) and "stopped" after a pause. */
+  noteTyping(): void {
+    if (!this.#openConversationId()) return;
+    if (!this.#typingOn || Date.now() - this.#typingSentAt >= TYPING_THROTTLE_MS) this.#emitTyping(true);
+    clearTimeout(this.#typingIdle);
+    this.#typingIdle = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+  }
+
+  stopTyping(): void {
+    clearTimeout(this.#typingIdle);
+    if (this.#typingOn) this.#emitTyping(false);
+  }
+
+  /** Tells the server the visitor has seen everything from agents and the system so far. */
+  markRead(): void {
+    const socket = this.#socket;
+    const conversation = this.conversation;
+    if (!socket?.connected || !conversation) return;
+    const upToId = highestId(this.messages.filter((message) => message.senderType !== 'visitor'));
+    if (upToId <= this.#readSent) return;
+    this.#readSent = upToId;
+    void settle(socket.emitWithAck('message:read', { conversationId: conversation.id, upToId })).then((result) => {
+      if (!result.ok && this.#readSent === upToId) this.#readSent = 0; // try again on the next change
+    });
+  }
+
+  /** The visitor ends the conversation. */
+  async end(): Promise<ClientAck<unknown>> {
+    const socket = this.#socket;
+    const conversation = this.conversation;
+    if (!socket || !conversation) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
+    this.stopTyping();
+    const result = await settle(socket.emitWithAck('conversation:end', { conversationId: conversation.id }));
+    if (result.ok) this.#adopt(result.data.conversation, null);
+    return result;
+  }
+
+  /** Asks for the transcript by e-mail; without `email` the server uses the one it knows. */
+  async requestTranscript(email: string): Promise<ClientAck<{ requested: true; email: string }>> {
+    const socket = this.#socket;
+    const conversation = this.conversation;
+    if (!socket || !conversation) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
+    return settle(
+      socket.emitWithAck('transcript:request', { conversationId: conversation.id, ...(email ? { email } : {}) }),
+    );
+  }
+
+  /** Sends a file; the upload code loads on first use. */
+  attach(file: File): void {
+    if (!this.#openConversationId()) return;
+    this.uploads.push({ clientId: newClientId(), file, progress: 0, status: 'uploading', error: null });
+    void this.retryUpload(this.uploads[this.uploads.length - 1]!.clientId);
+  }
+
+  async retryUpload(clientId: string): Promise<void> {
+    const { uploadAttachment } = await import('./upload.js');
+    const item = this.uploads.find((entry) => entry.clientId === clientId);
+    const conversationId = this.#openConversationId();
+    if (!item || !conversationId) return;
+    item.status = 'uploading';
+    item.error = null;
+    item.progress = 0;
+    const result = await uploadAttachment(this.origin, this.#token, conversationId, item.clientId, item.file, (percent) => {
+      item.progress = percent;
+    });
+    if (result.ok) {
+      this.#receive([result.data.message]);
+      this.discardUpload(clientId);
+    } else {
+      item.status = 'failed';
+      item.error = result.error;
+    }
+  }
+
+  discardUpload(clientId: string): void {
+    this.uploads = this.uploads.filter((entry) => entry.clientId !== clientId);
+  }
+
   /** After a closed conversation: back to the pre-chat form. */
   startOver(): void {
-    this.conversation = null;
+    this.#adopt(null, null);
     this.messages = [];
     this.outbox = [];
+    this.uploads = [];
     this.phase = 'prechat';
   }
 
   dispose(): void {
+    clearTimeout(this.#typingIdle);
+    clearTimeout(this.#agentTypingTimer);
     this.#socket?.disconnect();
     this.#socket = null;
   }
 
   #connect(): void {
-    const socket: VisitorSocket = connectSocket<VisitorServerToClient, VisitorClientToServer>(this.#origin + VISITOR_NAMESPACE, {
+    const socket: VisitorSocket = connectSocket<VisitorServerToClient, VisitorClientToServer>(this.origin + VISITOR_NAMESPACE, {
       // A function so every reconnect presents the current (possibly renewed) token.
       auth: (cb) => cb({ token: this.#token }),
     });
@@ -119,32 +241,99 @@ export class VisitorChat {
     });
     socket.on('connect_error', (error) => void this.#onConnectError(error));
     socket.on('disconnect', (reason) => {
+      this.#typingOn = false;
       // The server closed us on purpose (e.g. token revoked): socket.io will not retry by itself.
       if (reason === 'io server disconnect') void this.#onConnectError(new Error('UNAUTHENTICATED'));
     });
-    socket.on('message:sent', (message) => this.#receive([message]));
+    socket.on('message:sent', (message) => {
+      if (message.senderType === 'agent') this.#setAgentTyping(false);
+      this.#receive([message]);
+    });
     socket.on('conversation:updated', (conversation) => {
-      if (conversation.id === this.conversation?.id) this.conversation = conversation;
+      if (conversation.id === this.conversation?.id) this.#adopt(conversation, this.queue);
+    });
+    socket.on('queue:updated', (status) => {
+      if (status.conversationId === this.conversation?.id && this.conversation.status === 'queued') this.queue = status;
+    });
+    socket.on('typing:changed', (typing) => {
+      if (typing.by === 'agent' && typing.conversationId === this.conversation?.id) this.#setAgentTyping(typing.typing);
+    });
+    socket.on('messages:read', (read) => {
+      const conversation = this.conversation;
+      if (read.by === 'agent' && read.conversationId === conversation?.id && read.upToId > conversation.agentReadUpTo) {
+        conversation.agentReadUpTo = read.upToId;
+      }
     });
   }
 
+  /** Takes over a conversation state from the server; read marks never go backwards. */
+  #adopt(conversation: Conversation | null, queue: QueueStatus | null): void {
+    const previous = this.conversation;
+    if (conversation && previous?.id === conversation.id) {
+      conversation.agentReadUpTo = Math.max(conversation.agentReadUpTo ?? 0, previous.agentReadUpTo ?? 0);
+    } else {
+      this.#readSent = 0;
+    }
+    this.conversation = conversation;
+    this.queue = conversation?.status === 'queued' ? queue : null;
+    if (conversation?.status !== 'active') this.#setAgentTyping(false);
+    if (conversation?.status === 'closed') {
+      clearTimeout(this.#typingIdle);
+      this.#typingOn = false;
+    }
+  }
+
+  #openConversationId(): string | null {
+    const conversation = this.conversation;
+    return conversation && conversation.status !== 'closed' ? conversation.id : null;
+  }
+
+  #emitTyping(typing: boolean): void {
+    const conversationId = this.#openConversationId();
+    this.#typingOn = typing;
+    if (typing) this.#typingSentAt = Date.now();
+    if (!conversationId || !this.#socket?.connected) return;
+    // Volatile and without an ack: a lost "typing" is harmless, the next one follows.
+    const volatile = this.#socket.volatile as unknown as { emit(event: string, payload: unknown): void };
+    volatile.emit('typing:set', { conversationId, typing });
+  }
+
+  #setAgentTyping(typing: boolean): void {
+    clearTimeout(this.#agentTypingTimer);
+    this.agentTyping = typing;
+    if (typing) this.#agentTypingTimer = setTimeout(() => (this.agentTyping = false), AGENT_TYPING_TIMEOUT_MS);
+  }
+
   async #onConnected(): Promise<void> {
-    if (!this.#resumed) await this.#resume();
-    else await this.#sync();
+    await this.#resume();
     this.#flushOutbox();
   }
 
+  /**
+   * First connect: restore the conversation. Reconnects: refresh its state (an agent may have
+   * accepted or closed it while we were away) and fetch the messages we missed.
+   */
   async #resume(): Promise<void> {
     const socket = this.#socket;
     if (!socket) return;
     const result = await settle(socket.emitWithAck('conversation:resume', {}));
+    const current = this.conversation;
+    if (this.#resumed) {
+      if (result.ok && result.data.conversation && result.data.conversation.id === current?.id) {
+        this.#adopt(result.data.conversation, result.data.queue ?? null);
+        this.#receive(result.data.messages);
+      } else {
+        await this.#sync();
+      }
+      return;
+    }
     if (!result.ok) {
       this.loadError = result.error;
       this.phase = 'failed';
       return;
     }
     this.#resumed = true;
-    this.conversation = result.data.conversation;
+    this.#adopt(result.data.conversation, result.data.queue ?? null);
     this.messages = mergeMessages([], result.data.messages);
     this.phase = result.data.conversation ? 'chat' : 'prechat';
   }
@@ -191,7 +380,7 @@ export class VisitorChat {
   }
 
   async #refreshToken(token: string | undefined) {
-    const session = await openVisitorSession(this.#origin, token);
+    const session = await openVisitorSession(this.origin, token);
     if (session.ok) {
       this.#token = session.data.token;
       storeToken(session.data.token);

@@ -20,3 +20,17 @@ export function mergeMessages(current: readonly Message[], incoming: readonly Me
 export function highestId(messages: readonly Message[]): number {
   return messages.reduce((max, message) => Math.max(max, message.id), 0);
 }
+
+/** Mirrors the 1-40 characters of customerNumber and ticketNumber in conversationStartSchema. */
+export const REFERENCE_MAX_LENGTH = 40;
+
+/** A language in its own name ("Deutsch", "English", "Türkçe"), for the conversation language select. */
+export function languageName(code: string): string {
+  try {
+    const name = new Intl.DisplayNames([code], { type: 'language' }).of(code);
+    if (name && name !== code) return name.charAt(0).toLocaleUpperCase(code) + name.slice(1);
+  } catch {
+    // unknown code or no Intl.DisplayNames: fall through
+  }
+  return code.toUpperCase();
+}

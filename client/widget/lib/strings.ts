@@ -1,12 +1,16 @@
-import { deCommon, deWidget } from '../../../shared/i18n/de.js';
-import { enCommon, enWidget, type CommonKey, type WidgetKey } from '../../../shared/i18n/en.js';
+import { deCommon, enCommon, type CommonKey } from '../../../shared/i18n/common.js';
+import { deWidget, enWidget, type WidgetExtraKey, type WidgetKey } from '../../../shared/i18n/widget.js';
 import type { Dictionaries, Locale } from '../../lib/i18n.svelte.js';
 
 /** Only the strings the widget shows: keeps console texts out of the customer-facing bundle. */
-export type WidgetStringKey = CommonKey | WidgetKey;
+export type WidgetStringKey = CommonKey | WidgetKey | WidgetExtraKey;
 export type WidgetLocale = Locale<WidgetStringKey>;
 
-export const widgetDictionaries: Dictionaries<WidgetStringKey> = {
+/**
+ * The extra keys (views loaded on demand) are added by ./stringsExtra.ts when such a view loads;
+ * only those views use them, so the cast is safe.
+ */
+export const widgetDictionaries = {
   de: { ...deCommon, ...deWidget },
   en: { ...enCommon, ...enWidget },
-};
+} as Dictionaries<WidgetStringKey>;

@@ -1,114 +1,299 @@
 import { randomUUID } from 'node:crypto';
-import { Op, UniqueConstraintError } from 'sequelize';
+import { Op } from 'sequelize';
 import type { z } from 'zod';
-import type { Conversation, Message, conversationStartSchema, messageSendSchema } from '../../../shared/schemas/chat.js';
+import type { ConversationDetail } from '../../../shared/events/agent.js';
+import type { AgentConversation, Conversation, Message, conversationStartSchema, messageSendSchema } from '../../../shared/schemas/chat.js';
+import type { QueueStatus } from '../../../shared/schemas/routing.js';
+import { hasRole } from '../auth/middleware.js';
+import type { EventLog } from '../conversations/eventLog.js';
+import type { ConversationViews } from '../conversations/views.js';
 import type { Database } from '../db/database.js';
-import type { ConversationModel, MessageModel } from '../db/models/index.js';
-import type { InferCreationAttributes } from 'sequelize';
-
-type NewMessage = Omit<InferCreationAttributes<MessageModel>, 'id' | 'createdAt'>;
+import type { ClosedBy, ConversationModel } from '../db/models/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/errors.js';
+import type { Notifier } from '../routing/notifier.js';
+import type { Deliver, RoutingEngine } from '../routing/routingEngine.js';
+import type { AgentUser } from '../socket/agentNamespace.js';
+import type { MessageStore } from './messageStore.js';
 
 /** How many messages one sync or resume returns at most; clients page on with the last id. */
 export const SYNC_PAGE_SIZE = 500;
 
-export interface ChatService {
-  start(visitorId: string, input: z.output<typeof conversationStartSchema>): Promise<{ conversation: Conversation; message: Message; created: boolean }>;
-  resume(visitorId: string): Promise<{ conversation: Conversation | null; messages: Message[] }>;
-  sync(visitorId: string, conversationId: string, afterId: number): Promise<Message[]>;
-  sendAsVisitor(visitorId: string, input: z.output<typeof messageSendSchema>): Promise<{ message: Message; duplicate: boolean }>;
+type StartInput = z.output<typeof conversationStartSchema>;
+type SendInput = z.output<typeof messageSendSchema>;
+
+/** Something that wants to know when a visitor asks for a transcript (e-mail comes with tickets). */
+export interface TranscriptHook {
+  requested(conversationId: string, email: string): Promise<void>;
 }
 
-export function createChatService(db: Database, now: () => Date = () => new Date()): ChatService {
-  const { Conversation, Message, Visitor, Department } = db.models;
+export interface ChatDeps {
+  db: Database;
+  engine: RoutingEngine;
+  messages: MessageStore;
+  views: ConversationViews;
+  notifier: Notifier;
+  events: EventLog;
+  transcripts: TranscriptHook;
+  now: () => Date;
+}
+
+/** Result plus the deliveries that must wait until the requester has its ack. */
+export type WithDelivery<T> = T & { deliver: Deliver };
+
+const noDelivery: Deliver = async () => undefined;
+
+export function createChatService(deps: ChatDeps) {
+  const { db, engine, messages, views, notifier, events, now } = deps;
+  const { Conversation, Visitor, Department } = db.models;
 
   const openConversationOf = (visitorId: string) =>
     Conversation.findOne({ where: { visitorId, status: { [Op.ne]: 'closed' } }, order: [['createdAt', 'DESC']] });
 
   /** A visitor only ever sees their own conversations; others' look exactly like missing ones. */
-  async function ownConversation(visitorId: string, conversationId: string): Promise<ConversationModel> {
+  async function visitorConversation(visitorId: string, conversationId: string): Promise<ConversationModel> {
     const conversation = await Conversation.findByPk(conversationId);
     if (!conversation || conversation.visitorId !== visitorId) throw new NotFoundError('No such conversation.');
     return conversation;
   }
 
-  const messagesAfter = (conversationId: string, afterId: number) =>
-    Message.findAll({
-      where: { conversationId, id: { [Op.gt]: afterId } },
-      order: [['id', 'ASC']],
-      limit: SYNC_PAGE_SIZE,
-    });
-
-  /** Stores a message once per (conversation, clientId); a retry gets the stored one back. */
-  async function storeOnce(values: NewMessage): Promise<{ row: MessageModel; duplicate: boolean }> {
-    try {
-      return { row: await Message.create({ ...values, createdAt: now() }), duplicate: false };
-    } catch (error) {
-      if (!(error instanceof UniqueConstraintError)) throw error;
-      const existing = await Message.findOne({ where: { conversationId: values.conversationId, clientId: values.clientId } });
-      if (!existing || existing.senderType !== values.senderType || existing.senderId !== values.senderId) {
-        throw new ConflictError('That client id is already used in this conversation.');
-      }
-      return { row: existing, duplicate: true };
+  /**
+   * Agents work on the conversations assigned to them; supervisors and admins may look at (and
+   * close) any. To anyone else a conversation looks missing.
+   */
+  async function agentConversation(user: AgentUser, conversationId: string, need: 'read' | 'write'): Promise<ConversationModel> {
+    const conversation = await Conversation.findByPk(conversationId);
+    const assigned = conversation?.assignedAgentId === user.id;
+    if (!conversation || (!assigned && !hasRole(user.role, 'supervisor'))) throw new NotFoundError('No such conversation.');
+    if (need === 'write') {
+      if (!assigned) throw new ConflictError('Only the agent serving this chat can write in it.');
+      if (conversation.status !== 'active') throw new ConflictError(`The conversation is ${conversation.status}.`);
     }
+    return conversation;
   }
 
-  return {
-    async start(visitorId, input) {
+  async function close(conversation: ConversationModel, by: ClosedBy, actorId: string | number, actorName: string, exceptSocket: string): Promise<WithDelivery<{ conversation: ConversationModel }>> {
+    if (conversation.status === 'closed') return { conversation, deliver: noDelivery };
+    await conversation.update({ status: 'closed', closedAt: now(), closedBy: by });
+    const notice = await messages.system(conversation.id, conversation.language, by === 'visitor' ? 'system.closedByVisitor' : 'system.closedByAgent', { agent: actorName });
+    await events.record(conversation.id, 'closed', { type: by, id: actorId });
+    return {
+      conversation,
+      deliver: async () => {
+        notifier.conversationUpdatedForVisitor(conversation.visitorId, await views.visitorView(conversation), exceptSocket);
+        notifier.conversationUpdatedForAgents(await views.agentView(conversation), exceptSocket);
+        notifier.message(conversation.visitorId, notice);
+        await engine.ended(conversation.id);
+      },
+    };
+  }
+
+  const visitor = {
+    async start(visitorId: string, input: StartInput, socketId: string): Promise<WithDelivery<{ conversation: Conversation; message: Message; queue: QueueStatus | null }>> {
       const open = await openConversationOf(visitorId);
       if (open) {
-        const first = await Message.findOne({ where: { conversationId: open.id }, order: [['id', 'ASC']] });
+        const first = await db.models.Message.findOne({ where: { conversationId: open.id }, order: [['id', 'ASC']] });
         if (first?.clientId === input.clientId && first.senderId === visitorId) {
-          return { conversation: open.toPublic(), message: first.toPublic(), created: false };
+          return { conversation: await views.visitorView(open), message: first.toPublic(), queue: await engine.queueStatus(open.id), deliver: noDelivery };
         }
         throw new ConflictError('There is already an open conversation; resume it instead.');
       }
       const department = await Department.findByPk(input.departmentId, { attributes: ['id'] });
       if (!department) throw new ValidationError([{ path: 'departmentId', message: 'unknown department' }]);
 
-      return db.sequelize.transaction(async (transaction) => {
+      const { conversation, message } = await db.sequelize.transaction(async (transaction) => {
         const at = now();
         await Visitor.update(
-          { name: input.name, email: input.email ?? null, language: input.language, lastSeenAt: at },
+          { name: input.name, email: input.email ?? null, language: input.language, lastSeenAt: at, ...(input.customerNumber ? { customerNumber: input.customerNumber } : {}) },
           { where: { id: visitorId }, transaction },
         );
         const conversation = await Conversation.create(
-          { id: randomUUID(), visitorId, departmentId: department.id, status: 'queued', language: input.language, assignedAgentId: null, closedAt: null, createdAt: at, updatedAt: at },
+          {
+            id: randomUUID(),
+            visitorId,
+            departmentId: department.id,
+            status: 'queued',
+            language: input.language,
+            assignedAgentId: null,
+            customerNumber: input.customerNumber ?? null,
+            ticketRef: input.ticketNumber ?? null,
+            page: input.page ?? null,
+            waitingSince: at,
+            closedAt: null,
+            createdAt: at,
+            updatedAt: at,
+          },
           { transaction },
         );
-        const message = await Message.create(
-          { conversationId: conversation.id, senderType: 'visitor', senderId: visitorId, senderName: input.name, clientId: input.clientId, body: input.text, createdAt: at },
+        const message = await db.models.Message.create(
+          { conversationId: conversation.id, senderType: 'visitor', senderId: visitorId, senderName: input.name, clientId: input.clientId, body: input.text, internal: false, attachmentId: null, createdAt: at },
           { transaction },
         );
-        return { conversation: conversation.toPublic(), message: message.toPublic(), created: true };
+        return { conversation, message: message.toPublic() };
       });
+      const queue = await engine.enqueue(conversation);
+      const publicView = await views.visitorView(conversation);
+      return {
+        conversation: publicView,
+        message,
+        queue,
+        deliver: async () => {
+          notifier.conversationUpdatedForVisitor(visitorId, publicView, socketId);
+          engine.kick();
+        },
+      };
     },
 
-    async resume(visitorId) {
+    async resume(visitorId: string) {
       const open = await openConversationOf(visitorId);
-      if (!open) return { conversation: null, messages: [] };
-      const messages = await Message.findAll({ where: { conversationId: open.id }, order: [['id', 'DESC']], limit: SYNC_PAGE_SIZE });
-      return { conversation: open.toPublic(), messages: messages.reverse().map((m) => m.toPublic()) };
+      if (!open) return { conversation: null, messages: [], queue: null };
+      return {
+        conversation: await views.visitorView(open),
+        messages: await views.messages(open.id, { withNotes: false, last: SYNC_PAGE_SIZE }),
+        queue: await engine.queueStatus(open.id),
+      };
     },
 
-    async sync(visitorId, conversationId, afterId) {
-      await ownConversation(visitorId, conversationId);
-      return (await messagesAfter(conversationId, afterId)).map((m) => m.toPublic());
+    async sync(visitorId: string, conversationId: string, afterId: number): Promise<Message[]> {
+      await visitorConversation(visitorId, conversationId);
+      return views.messages(conversationId, { afterId, withNotes: false });
     },
 
-    async sendAsVisitor(visitorId, input) {
-      const conversation = await ownConversation(visitorId, input.conversationId);
+    async send(visitorId: string, input: SendInput, socketId: string): Promise<WithDelivery<{ message: Message; duplicate: boolean }>> {
+      const conversation = await visitorConversation(visitorId, input.conversationId);
       if (conversation.status === 'closed') throw new ConflictError('The conversation is closed.');
-      const visitor = await Visitor.findByPk(visitorId, { attributes: ['name'] });
-      const { row, duplicate } = await storeOnce({
+      const person = await Visitor.findByPk(visitorId, { attributes: ['name'] });
+      const result = await messages.storeOnce({
         conversationId: conversation.id,
         senderType: 'visitor',
         senderId: visitorId,
-        senderName: visitor?.name ?? null,
+        senderName: person?.name ?? null,
         clientId: input.clientId,
         body: input.text,
+        internal: false,
+        attachmentId: null,
       });
-      return { message: row.toPublic(), duplicate };
+      return {
+        ...result,
+        deliver: async () => {
+          if (!result.duplicate) notifier.message(visitorId, result.message, socketId);
+        },
+      };
+    },
+
+    async read(visitorId: string, conversationId: string, upToId: number): Promise<WithDelivery<{ upToId: number }>> {
+      const conversation = await visitorConversation(visitorId, conversationId);
+      const mark = Math.max(Number(conversation.visitorReadUpTo), upToId);
+      if (mark === Number(conversation.visitorReadUpTo)) return { upToId: mark, deliver: noDelivery };
+      await conversation.update({ visitorReadUpTo: mark });
+      return {
+        upToId: mark,
+        deliver: async () => {
+          notifier.readToAgents({ conversationId, by: 'visitor', upToId: mark });
+        },
+      };
+    },
+
+    async typing(visitorId: string, conversationId: string, typing: boolean): Promise<void> {
+      const conversation = await visitorConversation(visitorId, conversationId);
+      if (conversation.status === 'closed') return;
+      notifier.typingToAgents({ conversationId, by: 'visitor', typing });
+    },
+
+    async end(visitorId: string, conversationId: string, socketId: string): Promise<WithDelivery<{ conversation: Conversation }>> {
+      const conversation = await visitorConversation(visitorId, conversationId);
+      const name = (await Visitor.findByPk(visitorId, { attributes: ['name'] }))?.name ?? '';
+      const closed = await close(conversation, 'visitor', visitorId, name, socketId);
+      return { conversation: await views.visitorView(closed.conversation), deliver: closed.deliver };
+    },
+
+    async transcript(visitorId: string, conversationId: string, email: string | undefined): Promise<{ requested: true; email: string }> {
+      const conversation = await visitorConversation(visitorId, conversationId);
+      const to = email ?? (await Visitor.findByPk(visitorId, { attributes: ['email'] }))?.email ?? null;
+      if (!to) throw new ValidationError([{ path: 'email', message: 'an e-mail address is needed to send the transcript' }]);
+      await conversation.update({ transcriptEmail: to, transcriptRequestedAt: now() });
+      await events.record(conversationId, 'transcript_requested', { type: 'visitor', id: visitorId });
+      await deps.transcripts.requested(conversationId, to);
+      return { requested: true, email: to };
     },
   };
+
+  const agent = {
+    async list(user: AgentUser): Promise<AgentConversation[]> {
+      const rows = await Conversation.findAll({ where: { assignedAgentId: user.id, status: 'active' }, order: [['acceptedAt', 'ASC']] });
+      return views.toAgentViews(rows);
+    },
+
+    async detail(conversation: ConversationModel): Promise<ConversationDetail> {
+      return {
+        conversation: await views.agentView(conversation),
+        messages: await views.messages(conversation.id, { withNotes: true, last: SYNC_PAGE_SIZE }),
+        earlier: await views.earlier(conversation),
+      };
+    },
+
+    async get(user: AgentUser, conversationId: string): Promise<ConversationDetail> {
+      return agent.detail(await agentConversation(user, conversationId, 'read'));
+    },
+
+    async sync(user: AgentUser, conversationId: string, afterId: number): Promise<Message[]> {
+      await agentConversation(user, conversationId, 'read');
+      return views.messages(conversationId, { afterId, withNotes: true });
+    },
+
+    async send(user: AgentUser, input: SendInput, socketId: string, internal: boolean): Promise<WithDelivery<{ message: Message; duplicate: boolean }>> {
+      const conversation = internal
+        ? await agentConversation(user, input.conversationId, 'read')
+        : await agentConversation(user, input.conversationId, 'write');
+      if (internal && conversation.status === 'closed') throw new ConflictError('The conversation is closed.');
+      const result = await messages.storeOnce({
+        conversationId: conversation.id,
+        senderType: 'agent',
+        senderId: String(user.id),
+        senderName: user.name,
+        clientId: input.clientId,
+        body: input.text,
+        internal,
+        attachmentId: null,
+      });
+      return {
+        ...result,
+        deliver: async () => {
+          if (result.duplicate) return;
+          if (internal) notifier.note(result.message, socketId);
+          else notifier.message(conversation.visitorId, result.message, socketId);
+        },
+      };
+    },
+
+    async read(user: AgentUser, conversationId: string, upToId: number): Promise<WithDelivery<{ upToId: number }>> {
+      const conversation = await agentConversation(user, conversationId, 'read');
+      if (conversation.assignedAgentId !== user.id) return { upToId: Number(conversation.agentReadUpTo), deliver: noDelivery };
+      const mark = Math.max(Number(conversation.agentReadUpTo), upToId);
+      if (mark === Number(conversation.agentReadUpTo)) return { upToId: mark, deliver: noDelivery };
+      await conversation.update({ agentReadUpTo: mark });
+      const read = { conversationId, by: 'agent' as const, upToId: mark };
+      return {
+        upToId: mark,
+        deliver: async () => {
+          notifier.readToVisitor(conversation.visitorId, read);
+          notifier.readToAgents(read);
+        },
+      };
+    },
+
+    async typing(user: AgentUser, conversationId: string, typing: boolean): Promise<void> {
+      const conversation = await agentConversation(user, conversationId, 'write');
+      notifier.typingToVisitor(conversation.visitorId, { conversationId, by: 'agent', typing });
+    },
+
+    async close(user: AgentUser, conversationId: string, socketId: string): Promise<WithDelivery<{ conversation: AgentConversation }>> {
+      const conversation = await agentConversation(user, conversationId, 'read');
+      const closed = await close(conversation, 'agent', user.id, user.name, socketId);
+      return { conversation: await views.agentView(closed.conversation), deliver: closed.deliver };
+    },
+  };
+
+  return { visitor, agent, visitorConversation, agentConversation };
 }
+
+export type ChatService = ReturnType<typeof createChatService>;

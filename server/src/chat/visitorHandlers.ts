@@ -1,29 +1,38 @@
-import type { Namespace } from 'socket.io';
 import type { visitorEvents } from '../../../shared/events/visitor.js';
 import type { Handlers } from '../socket/bindHandlers.js';
-import { rooms } from '../socket/rooms.js';
 import type { VisitorContext } from '../socket/visitorNamespace.js';
 import type { ChatService } from './chatService.js';
 
-export function visitorChatHandlers(chat: ChatService, visitors: Namespace): Handlers<typeof visitorEvents, VisitorContext> {
+export function visitorChatHandlers(chat: ChatService): Handlers<typeof visitorEvents, VisitorContext> {
+  const v = chat.visitor;
   return {
     'conversation:start': async (input, ctx) => {
-      const { conversation, message, created } = await chat.start(ctx.visitorId, input);
-      if (created) ctx.log.info({ conversationId: conversation.id, departmentId: conversation.departmentId }, 'conversation started');
-      // The visitor's other tabs learn of it too; the sending tab already has it from the ack.
-      ctx.afterAck(() => visitors.to(rooms.visitor(ctx.visitorId)).except(ctx.socketId).emit('conversation:updated', conversation));
-      return { conversation, message };
-    },
-    'conversation:resume': (_input, ctx) => chat.resume(ctx.visitorId),
-    'conversation:sync': async ({ conversationId, afterId }, ctx) => ({
-      messages: await chat.sync(ctx.visitorId, conversationId, afterId),
-    }),
-    'message:send': async (input, ctx) => {
-      const result = await chat.sendAsVisitor(ctx.visitorId, input);
-      if (!result.duplicate) {
-        ctx.afterAck(() => visitors.to(rooms.visitor(ctx.visitorId)).except(ctx.socketId).emit('message:sent', result.message));
-      }
+      const { deliver, ...result } = await v.start(ctx.visitorId, input, ctx.socketId);
+      ctx.log.info({ conversationId: result.conversation.id, departmentId: result.conversation.departmentId }, 'conversation started');
+      ctx.afterAck(deliver);
       return result;
     },
+    'conversation:resume': (_input, ctx) => v.resume(ctx.visitorId),
+    'conversation:sync': async ({ conversationId, afterId }, ctx) => ({ messages: await v.sync(ctx.visitorId, conversationId, afterId) }),
+    'conversation:end': async ({ conversationId }, ctx) => {
+      const { deliver, ...result } = await v.end(ctx.visitorId, conversationId, ctx.socketId);
+      ctx.afterAck(deliver);
+      return result;
+    },
+    'message:send': async (input, ctx) => {
+      const { deliver, ...result } = await v.send(ctx.visitorId, input, ctx.socketId);
+      ctx.afterAck(deliver);
+      return result;
+    },
+    'message:read': async ({ conversationId, upToId }, ctx) => {
+      const { deliver, ...result } = await v.read(ctx.visitorId, conversationId, upToId);
+      ctx.afterAck(deliver);
+      return result;
+    },
+    'typing:set': async ({ conversationId, typing }, ctx) => {
+      await v.typing(ctx.visitorId, conversationId, typing);
+      return {};
+    },
+    'transcript:request': ({ conversationId, email }, ctx) => v.transcript(ctx.visitorId, conversationId, email),
   };
 }

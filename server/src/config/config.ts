@@ -44,6 +44,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_LOG_SQL: bool.default(false),
   SERVE_CLIENT: bool.default(true),
+  PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  AUTO_AWAY_ON_MISSED_OFFER: bool.default(true),
+  REOFFER_AFTER_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  DEFAULT_HANDLE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  ROUTING_TICK_MS: z.coerce.number().int().min(20).max(10_000).default(250),
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -74,6 +80,15 @@ export interface Config {
   shutdownTimeoutMs: number;
   logLevel: string;
   serveClient: boolean;
+  routing: {
+    presenceGraceMs: number;
+    autoAwayOnMissedOffer: boolean;
+    reofferAfterMs: number;
+    tickMs: number;
+    /** Average handle time assumed for wait estimates until there is real history. */
+    defaultHandleSeconds: number;
+  };
+  attachmentMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -130,5 +145,13 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     serveClient: e.SERVE_CLIENT,
+    routing: {
+      presenceGraceMs: e.PRESENCE_GRACE_SECONDS * 1000,
+      autoAwayOnMissedOffer: e.AUTO_AWAY_ON_MISSED_OFFER,
+      reofferAfterMs: e.REOFFER_AFTER_SECONDS * 1000,
+      tickMs: e.ROUTING_TICK_MS,
+      defaultHandleSeconds: e.DEFAULT_HANDLE_SECONDS,
+    },
+    attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
   };
 }

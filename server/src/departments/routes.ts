@@ -1,7 +1,12 @@
 import { Router } from 'express';
 import { ok } from '../../../shared/ack.js';
 import type { PublicDepartment } from '../../../shared/schemas/departments.js';
+import { z } from 'zod';
+import { requireUser } from '../auth/middleware.js';
+import type { Sessions } from '../auth/sessions.js';
 import type { Models } from '../db/models/index.js';
+import { parseInput } from '../http/validate.js';
+import type { Departments } from './departments.js';
 import { isOpen, nextOpening } from './openingHours.js';
 
 export function publicDepartmentRoutes(models: Models, now: () => Date = () => new Date()): Router {
@@ -21,6 +26,21 @@ export function publicDepartmentRoutes(models: Models, now: () => Date = () => n
       };
     });
     res.json(ok({ departments }));
+  });
+  return router;
+}
+
+/** Departments with their routing settings: agents read them, admins change them. */
+export function departmentRoutes(departments: Departments, sessions: Sessions): Router {
+  const router = Router();
+  router.get('/departments', requireUser(sessions), async (_req, res) => {
+    res.json(ok({ departments: await departments.list() }));
+  });
+  router.post('/departments', requireUser(sessions, 'admin'), async (req, res) => {
+    res.status(201).json(ok({ department: await departments.create(req.body) }));
+  });
+  router.patch('/departments/:id', requireUser(sessions, 'admin'), async (req, res) => {
+    res.json(ok({ department: await departments.update(parseInput(z.coerce.number().int().positive(), req.params.id), req.body) }));
   });
   return router;
 }

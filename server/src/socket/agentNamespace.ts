@@ -5,11 +5,16 @@ import { ErrorCode } from '../../../shared/errors.js';
 import type { Role } from '../../../shared/schemas/common.js';
 import { hasRole, sessionCookieFrom } from '../auth/middleware.js';
 import type { Sessions } from '../auth/sessions.js';
+import type { CannedResponses } from '../canned/cannedResponses.js';
+import { agentChatHandlers } from '../chat/agentHandlers.js';
+import type { ChatService } from '../chat/chatService.js';
+import type { Database } from '../db/database.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { presenceHandlers } from '../presence/handlers.js';
-import type { PresenceStore } from '../presence/presenceStore.js';
-import { bindHandlers } from './bindHandlers.js';
+import { routingHandlers } from '../routing/agentHandlers.js';
+import type { RoutingEngine } from '../routing/routingEngine.js';
+import { bindHandlers, type Handlers } from './bindHandlers.js';
 import type { Inflight } from './inflight.js';
 import { rooms } from './rooms.js';
 
@@ -33,19 +38,34 @@ export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient,
 
 export interface AgentNamespaceDeps {
   sessions: Sessions;
-  presence: PresenceStore;
+  engine: RoutingEngine;
+  chat: ChatService;
+  canned: CannedResponses;
+  db: Database;
   /** Origins the console is served from; a browser connecting from anywhere else is refused. */
   consoleOrigins: readonly string[];
   log: Logger;
   metrics: Metrics;
   eventsPer10s: number;
   inflight: Inflight;
-  now: () => Date;
 }
 
 export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDeps): void {
+  const { engine, db } = deps;
   const limiter = new RateLimiterMemory({ keyPrefix: 'agent-events', points: deps.eventsPer10s, duration: 10 });
-  const handlers = { ...presenceHandlers(deps.presence, nsp as unknown as Namespace, deps.now) };
+  const memberDepartments = async (agentId: number) =>
+    (await db.models.DepartmentMember.findAll({ where: { userId: agentId }, attributes: ['departmentId'] })).map((m) => m.departmentId);
+
+  const handlers: Handlers<typeof agentEvents, AgentContext> = {
+    ...presenceHandlers(engine),
+    ...routingHandlers(engine, deps.chat, db, (agentId, autoAccept, socketId) =>
+      nsp.to(rooms.agent(agentId)).except(socketId).emit('preferences:changed', { autoAccept }),
+    ),
+    ...agentChatHandlers(deps.chat, engine.pendingOffer),
+    'canned:list': async (_p, { user }) => ({
+      responses: await deps.canned.list(hasRole(user.role, 'supervisor') ? null : await memberDepartments(user.id)),
+    }),
+  };
 
   nsp.use(async (socket, next) => {
     // Cross-site WebSocket hijacking: a foreign page could otherwise ride on the agent's cookie.
@@ -66,20 +86,35 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
 
   nsp.on('connection', (socket) => {
     const { user, sessionId } = socket.data;
-    const joined = [rooms.agent(user.id), rooms.session(sessionId)];
-    if (hasRole(user.role, 'supervisor')) joined.push(rooms.supervisors());
-    void socket.join(joined);
+    const log = deps.log.child({ agentId: user.id });
     deps.metrics.socketConnections.inc({ namespace: nsp.name });
-    socket.on('disconnect', () => deps.metrics.socketConnections.dec({ namespace: nsp.name }));
     bindHandlers(socket, {
       namespace: nsp.name,
       contract: agentEvents,
       handlers,
       context: { user, socketId: socket.id },
-      log: deps.log.child({ agentId: user.id }),
+      log,
       metrics: deps.metrics,
       limiter,
       inflight: deps.inflight,
+    });
+
+    const joined = [rooms.agent(user.id), rooms.session(sessionId)];
+    if (hasRole(user.role, 'supervisor')) joined.push(rooms.supervisors());
+    void socket.join(joined);
+    // Rooms that depend on stored state: the agent's departments (queue) and conversations.
+    const ready = (async () => {
+      const departments = await memberDepartments(user.id);
+      const active = await db.models.Conversation.findAll({ where: { assignedAgentId: user.id, status: 'active' }, attributes: ['id'] });
+      await socket.join([...departments.map(rooms.department), ...active.map((c) => rooms.conversation(c.id))]);
+      await engine.agentConnected(user.id, socket.id);
+    })().catch((error: unknown) => log.error({ err: error }, 'agent connection setup failed'));
+
+    socket.on('disconnect', () => {
+      deps.metrics.socketConnections.dec({ namespace: nsp.name });
+      void ready
+        .then(() => engine.agentDisconnected(user.id, socket.id))
+        .catch((error: unknown) => log.error({ err: error }, 'agent disconnect handling failed'));
     });
   });
 }

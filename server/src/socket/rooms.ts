@@ -5,4 +5,6 @@ export const rooms = {
   session: (sessionId: string) => `session:${sessionId}`,
   conversation: (conversationId: string) => `conversation:${conversationId}`,
   supervisors: () => 'supervisors',
+  /** Agents who are members of a department (they see its queue). */
+  department: (departmentId: number) => `department:${departmentId}`,
 } as const;

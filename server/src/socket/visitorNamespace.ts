@@ -33,7 +33,7 @@ export interface VisitorNamespaceDeps {
 
 export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamespaceDeps): void {
   const limiter = new RateLimiterMemory({ keyPrefix: 'visitor-events', points: deps.eventsPer10s, duration: 10 });
-  const handlers = visitorChatHandlers(deps.chat, nsp as unknown as Namespace);
+  const handlers = visitorChatHandlers(deps.chat);
 
   // The token is the visitor's only credential; without a valid one the connection is refused
   // and the widget fetches a new token from POST /api/visitor/session.

@@ -1,5 +1,7 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import { ok } from '../../../shared/ack.js';
+import { parseInput } from '../http/validate.js';
 import { requireUser } from '../auth/middleware.js';
 import type { Sessions } from '../auth/sessions.js';
 import type { Users } from './users.js';
@@ -11,6 +13,17 @@ export function userRoutes(users: Users, sessions: Sessions): Router {
   });
   router.post('/users', requireUser(sessions, 'admin'), async (req, res) => {
     res.status(201).json(ok({ user: (await users.create(req.body)).toPublic() }));
+  });
+  router.patch('/users/:id', requireUser(sessions, 'admin'), async (req, res) => {
+    const id = parseInput(z.coerce.number().int().positive(), req.params.id);
+    const user = await users.update(id, req.body);
+    // A deactivated account loses its sign-ins at once.
+    if (!user.active) await sessions.destroyAllForUser(id);
+    res.json(ok({ user: user.toPublic() }));
+  });
+  router.get('/users/:id/memberships', requireUser(sessions, 'supervisor'), async (req, res) => {
+    const id = parseInput(z.coerce.number().int().positive(), req.params.id);
+    res.json(ok({ memberships: await users.memberships(id) }));
   });
   return router;
 }

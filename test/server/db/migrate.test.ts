@@ -66,7 +66,7 @@ describeEachDb('migrations', (kind) => {
     const { Visitor, Department, Conversation, Message } = db.models;
     await Visitor.create({ id: '00000000-0000-4000-8000-000000000001', name: null, email: null, language: 'de', lastSeenAt: new Date() });
     const dep = await Department.create({ slug: 'd', name: 'D', languages: ['de'], openingHours: null, fallbackDepartmentId: null });
-    await Conversation.create({ id: '00000000-0000-4000-8000-000000000002', visitorId: '00000000-0000-4000-8000-000000000001', departmentId: dep.id, status: 'queued', language: 'de', assignedAgentId: null, closedAt: null });
+    await Conversation.create({ id: '00000000-0000-4000-8000-000000000002', visitorId: '00000000-0000-4000-8000-000000000001', departmentId: dep.id, status: 'queued', language: 'de', assignedAgentId: null, closedAt: null, waitingSince: new Date() });
     const base = { conversationId: '00000000-0000-4000-8000-000000000002', senderType: 'visitor' as const, senderId: null, senderName: null, clientId: 'client-id-1', body: 'a' };
     await Message.create(base);
     await assert.rejects(Message.create(base), /Validation|unique|UNIQUE/i);

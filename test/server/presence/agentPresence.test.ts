@@ -58,7 +58,7 @@ describeEachDb('agent socket: authentication and presence', (db) => {
       const ack = await emitRaw(socket, 'presence:set', bad);
       assert.equal(!ack.ok && ack.error.code, 'VALIDATION_FAILED', JSON.stringify(bad));
     }
-    const visitorEvent = await emitRaw(socket, 'message:send', { conversationId: 'x', clientId: 'x', text: 'x' });
+    const visitorEvent = await emitRaw(socket, 'conversation:start', { clientId: 'x', departmentId: 1, language: 'de', name: 'x', text: 'x' });
     assert.equal(!visitorEvent.ok && visitorEvent.error.code, 'UNKNOWN_EVENT');
     assert.equal(socket.connected, true);
   });

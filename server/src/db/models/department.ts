@@ -9,6 +9,7 @@ import {
 } from 'sequelize';
 import type { Level } from '../../../../shared/schemas/common.js';
 import type { OpeningHours } from '../../../../shared/schemas/departments.js';
+import type { RoutingConfig, RoutingStrategy } from '../../../../shared/schemas/routing.js';
 import { jsonText } from '../json.js';
 
 export class DepartmentModel extends Model<InferAttributes<DepartmentModel>, InferCreationAttributes<DepartmentModel>> {
@@ -19,8 +20,31 @@ export class DepartmentModel extends Model<InferAttributes<DepartmentModel>, Inf
   /** null: open around the clock. */
   declare openingHours: OpeningHours;
   declare fallbackDepartmentId: number | null;
+  declare routingStrategy: CreationOptional<RoutingStrategy>;
+  declare maxWaitSeconds: CreationOptional<number>;
+  declare offerTimeoutSeconds: CreationOptional<number>;
+  declare wrapUpSeconds: CreationOptional<number>;
+  declare widenL2AfterSeconds: CreationOptional<number | null>;
+  declare widenL3AfterSeconds: CreationOptional<number | null>;
+  declare fallbackLanguage: CreationOptional<string | null>;
+  declare fallbackLanguageAfterSeconds: CreationOptional<number | null>;
+  declare softLimitSeconds: CreationOptional<number | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+
+  routing(): RoutingConfig {
+    return {
+      strategy: this.routingStrategy,
+      maxWaitSeconds: this.maxWaitSeconds,
+      offerTimeoutSeconds: this.offerTimeoutSeconds,
+      wrapUpSeconds: this.wrapUpSeconds,
+      widenToL2AfterSeconds: this.widenL2AfterSeconds ?? null,
+      widenToL3AfterSeconds: this.widenL3AfterSeconds ?? null,
+      fallbackLanguage: this.fallbackLanguage ?? null,
+      fallbackLanguageAfterSeconds: this.fallbackLanguageAfterSeconds ?? null,
+      softLimitSeconds: this.softLimitSeconds ?? null,
+    };
+  }
 
   static initialize(sequelize: Sequelize): void {
     this.init(
@@ -31,6 +55,15 @@ export class DepartmentModel extends Model<InferAttributes<DepartmentModel>, Inf
         languages: jsonText<string[]>('languages'),
         openingHours: jsonText<OpeningHours>('openingHours', true),
         fallbackDepartmentId: { type: DataTypes.INTEGER, allowNull: true },
+        routingStrategy: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'least_busy' },
+        maxWaitSeconds: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 600 },
+        offerTimeoutSeconds: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 30 },
+        wrapUpSeconds: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 15 },
+        widenL2AfterSeconds: { type: DataTypes.INTEGER, allowNull: true, field: 'widen_l2_after_seconds' },
+        widenL3AfterSeconds: { type: DataTypes.INTEGER, allowNull: true, field: 'widen_l3_after_seconds' },
+        fallbackLanguage: { type: DataTypes.STRING(2), allowNull: true },
+        fallbackLanguageAfterSeconds: { type: DataTypes.INTEGER, allowNull: true },
+        softLimitSeconds: { type: DataTypes.INTEGER, allowNull: true },
         createdAt: DataTypes.DATE(3),
         updatedAt: DataTypes.DATE(3),
       },

@@ -1,11 +1,13 @@
 import type { Sequelize } from 'sequelize';
-import { ConversationModel, MessageModel } from './conversation.js';
+import { AttachmentModel, ConversationModel, MessageModel } from './conversation.js';
+import { CannedResponseModel, ConversationEventModel } from './extras.js';
 import { DepartmentMemberModel, DepartmentModel } from './department.js';
 import { SessionModel, SettingModel } from './session.js';
 import { UserModel } from './user.js';
 import { VisitorModel } from './visitor.js';
 
-export { ConversationModel, DepartmentMemberModel, DepartmentModel, MessageModel, SessionModel, SettingModel, UserModel, VisitorModel };
+export type { ClosedBy } from './conversation.js';
+export { AttachmentModel, CannedResponseModel, ConversationEventModel, ConversationModel, DepartmentMemberModel, DepartmentModel, MessageModel, SessionModel, SettingModel, UserModel, VisitorModel };
 
 export interface Models {
   User: typeof UserModel;
@@ -16,6 +18,9 @@ export interface Models {
   Message: typeof MessageModel;
   Session: typeof SessionModel;
   Setting: typeof SettingModel;
+  Attachment: typeof AttachmentModel;
+  CannedResponse: typeof CannedResponseModel;
+  ConversationEvent: typeof ConversationEventModel;
 }
 
 /**
@@ -33,9 +38,14 @@ export function defineModels(sequelize: Sequelize): Models {
     Message: class extends MessageModel {},
     Session: class extends SessionModel {},
     Setting: class extends SettingModel {},
+    Attachment: class extends AttachmentModel {},
+    CannedResponse: class extends CannedResponseModel {},
+    ConversationEvent: class extends ConversationEventModel {},
   };
   for (const model of Object.values(models)) model.initialize(sequelize);
   models.DepartmentMember.belongsTo(models.User, { foreignKey: 'userId', as: 'user' });
   models.DepartmentMember.belongsTo(models.Department, { foreignKey: 'departmentId', as: 'department' });
+  models.User.hasMany(models.DepartmentMember, { foreignKey: 'userId', as: 'memberships' });
+  models.Message.belongsTo(models.Attachment, { foreignKey: 'attachmentId', as: 'attachment', constraints: false });
   return models;
 }

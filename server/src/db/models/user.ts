@@ -8,6 +8,7 @@ import {
 } from 'sequelize';
 import type { Role, UiLanguage } from '../../../../shared/schemas/common.js';
 import type { User } from '../../../../shared/schemas/auth.js';
+import type { AgentStatus, AwayReason } from '../../../../shared/schemas/presence.js';
 import { jsonText } from '../json.js';
 
 export class UserModel extends Model<InferAttributes<UserModel>, InferCreationAttributes<UserModel>> {
@@ -20,6 +21,9 @@ export class UserModel extends Model<InferAttributes<UserModel>, InferCreationAt
   declare uiLanguage: UiLanguage;
   declare maxChats: number;
   declare active: CreationOptional<boolean>;
+  declare autoAccept: CreationOptional<boolean>;
+  declare presenceStatus: CreationOptional<AgentStatus>;
+  declare presenceReason: CreationOptional<AwayReason | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -47,6 +51,9 @@ export class UserModel extends Model<InferAttributes<UserModel>, InferCreationAt
         uiLanguage: { type: DataTypes.STRING(2), allowNull: false },
         maxChats: { type: DataTypes.INTEGER, allowNull: false },
         active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+        autoAccept: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        presenceStatus: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'offline' },
+        presenceReason: { type: DataTypes.STRING(16), allowNull: true },
         createdAt: DataTypes.DATE(3),
         updatedAt: DataTypes.DATE(3),
       },

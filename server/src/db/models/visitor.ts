@@ -12,6 +12,7 @@ export class VisitorModel extends Model<InferAttributes<VisitorModel>, InferCrea
   declare name: string | null;
   declare email: string | null;
   declare language: string | null;
+  declare customerNumber: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare lastSeenAt: Date;
 
@@ -22,6 +23,7 @@ export class VisitorModel extends Model<InferAttributes<VisitorModel>, InferCrea
         name: { type: DataTypes.STRING(80), allowNull: true },
         email: { type: DataTypes.STRING(254), allowNull: true },
         language: { type: DataTypes.STRING(2), allowNull: true },
+        customerNumber: { type: DataTypes.STRING(40), allowNull: true },
         createdAt: DataTypes.DATE(3),
         lastSeenAt: { type: DataTypes.DATE(3), allowNull: false },
       },

@@ -1,0 +1,74 @@
+import type { Level } from '../../../shared/schemas/common.js';
+import type { AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting } from './types.js';
+
+/**
+ * The routing rules as pure functions. The in-memory store calls them directly; the Redis store's
+ * scripts implement the same rules and are held to them by the same test suite.
+ */
+
+/** Levels allowed to take a chat that has waited `waitedMs` (widening: L1 first, then L2, L3). */
+export function allowedLevels(dept: DepartmentRouting, waitedMs: number): Set<Level> {
+  const levels = new Set<Level>(['L1']);
+  if (dept.widenL2AfterMs === null || waitedMs >= dept.widenL2AfterMs) levels.add('L2');
+  if (dept.widenL3AfterMs === null || waitedMs >= dept.widenL3AfterMs) levels.add('L3');
+  return levels;
+}
+
+/** Languages acceptable for the chat after `waitedMs`: its own, later also the fallback language. */
+export function acceptableLanguages(dept: DepartmentRouting, language: string, waitedMs: number): string[] {
+  const langs = [language];
+  if (dept.fallbackLanguage && dept.fallbackLanguage !== language) {
+    if (dept.fallbackLanguageAfterMs === null || waitedMs >= dept.fallbackLanguageAfterMs) langs.push(dept.fallbackLanguage);
+  }
+  return langs;
+}
+
+export const capacityFor = (profile: AgentProfile, departmentId: number): number =>
+  profile.memberships[departmentId]?.maxChats ?? profile.maxChats;
+
+/** Slots in use: active chats, the pending offer and chats in wrap-up. */
+export const loadOf = (agent: AgentRuntime): number => agent.active.length + (agent.offer ? 1 : 0) + agent.wrapUps.length;
+
+/** Could this agent ever serve this chat (membership, language, level) given its wait so far? */
+export function isQualified(profile: AgentProfile, route: ChatRoute, dept: DepartmentRouting, now: number): boolean {
+  const membership = profile.memberships[route.departmentId];
+  if (!membership) return false;
+  const waited = now - route.waitingSince;
+  if (!allowedLevels(dept, waited).has(membership.level)) return false;
+  return acceptableLanguages(dept, route.language, waited).some((l) => profile.languages.includes(l));
+}
+
+/** Present: available and with a console connected (not merely inside the reconnect grace). */
+export const isReachable = (agent: AgentRuntime): boolean => agent.status === 'available' && agent.connections.length > 0;
+
+/** May this agent be offered this chat right now? */
+export function isEligible(
+  profile: AgentProfile,
+  agent: AgentRuntime,
+  route: ChatRoute,
+  dept: DepartmentRouting,
+  now: number,
+): boolean {
+  if (!isReachable(agent) || agent.offer !== null) return false;
+  if ((route.declined[agent.agentId] ?? 0) > now) return false;
+  if (loadOf(agent) >= capacityFor(profile, route.departmentId)) return false;
+  return isQualified(profile, route, dept, now);
+}
+
+/** Sort key per strategy: the first agent in this order gets the offer. */
+export function compareAgents(dept: DepartmentRouting): (a: AgentRuntime, b: AgentRuntime) => number {
+  const byId = (a: AgentRuntime, b: AgentRuntime) => a.agentId - b.agentId;
+  switch (dept.strategy) {
+    case 'least_busy':
+      return (a, b) => loadOf(a) - loadOf(b) || a.idleSince - b.idleSince || byId(a, b);
+    case 'longest_idle':
+      return (a, b) => a.idleSince - b.idleSince || byId(a, b);
+    case 'round_robin':
+      return (a, b) => (a.lastOfferedAt[dept.id] ?? 0) - (b.lastOfferedAt[dept.id] ?? 0) || byId(a, b);
+  }
+}
+
+/** Queue order: higher priority first, then longest waiting, then a stable tie-break. */
+export function compareRoutes(a: ChatRoute, b: ChatRoute): number {
+  return b.priority - a.priority || a.waitingSince - b.waitingSince || (a.conversationId < b.conversationId ? -1 : 1);
+}

@@ -1,0 +1,529 @@
+import { Op } from 'sequelize';
+import type { AgentConversation, Message } from '../../../shared/schemas/chat.js';
+import type { AgentStatus, AwayReason, Presence } from '../../../shared/schemas/presence.js';
+import type { AgentState, Offer, QueueEntry, QueueStatus } from '../../../shared/schemas/routing.js';
+import type { MessageStore } from '../chat/messageStore.js';
+import type { EventActor, EventLog } from '../conversations/eventLog.js';
+import type { ConversationViews } from '../conversations/views.js';
+import type { Database } from '../db/database.js';
+import type { ConversationModel, DepartmentModel } from '../db/models/index.js';
+import { ConflictError, NotFoundError } from '../errors/errors.js';
+import type { Logger } from '../log/logger.js';
+import { capacityFor, isQualified, isReachable, loadOf } from './eligibility.js';
+import type { HandleTimes } from './handleTimes.js';
+import type { Notifier } from './notifier.js';
+import type { RoutingStore } from './routingStore.js';
+import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, OfferMade } from './types.js';
+import { estimateWaitSeconds } from './waitEstimate.js';
+
+export interface RoutingOptions {
+  /** How long an agent without any console connection still counts as present. */
+  presenceGraceMs: number;
+  /** A missed offer sets the agent to away (reason missed_offer), like a phone desk's auto-pause. */
+  autoAwayOnMissedOffer: boolean;
+  /** A declined or missed chat is not offered to the same agent again for this long. */
+  reofferAfterMs: number;
+  /** How often timers (offers, wrap-up, grace) are checked. */
+  tickMs: number;
+}
+
+export interface RoutingDeps {
+  db: Database;
+  store: RoutingStore;
+  notifier: Notifier;
+  events: EventLog;
+  views: ConversationViews;
+  messages: MessageStore;
+  handleTimes: HandleTimes;
+  log: Logger;
+  now: () => Date;
+  options: RoutingOptions;
+}
+
+/** Work to do after the requester's ack: deliveries to everyone else. */
+export type Deliver = () => Promise<void>;
+
+const WIDENING_RECHECK_MS = 1000;
+const QUEUE_BROADCAST_DELAY_MS = 100;
+
+export function departmentRouting(d: DepartmentModel): DepartmentRouting {
+  const ms = (s: number | null | undefined) => (s === null || s === undefined ? null : s * 1000);
+  return {
+    id: d.id,
+    strategy: d.routingStrategy,
+    offerTimeoutMs: d.offerTimeoutSeconds * 1000,
+    wrapUpMs: d.wrapUpSeconds * 1000,
+    widenL2AfterMs: ms(d.widenL2AfterSeconds),
+    widenL3AfterMs: ms(d.widenL3AfterSeconds),
+    fallbackLanguage: d.fallbackLanguage ?? null,
+    fallbackLanguageAfterMs: ms(d.fallbackLanguageAfterSeconds),
+  };
+}
+
+/**
+ * Routing: turns the store's atomic transitions into stored conversation state, timeline events
+ * and pushes to agents and visitors. Runs on every trigger (new chat, agent available or freed,
+ * decline, timeout) and on a timer for deadlines and widening.
+ */
+export function createRoutingEngine(deps: RoutingDeps) {
+  const { db, store, notifier, events, views, messages, handleTimes, log, options } = deps;
+  const { Conversation, User, Department, DepartmentMember, Visitor } = db.models;
+  const nowMs = () => deps.now().getTime();
+  const system: EventActor = { type: 'system', id: null };
+
+  // ---------------------------------------------------------------- loading
+
+  async function loadDepartments(): Promise<void> {
+    await store.setDepartments((await Department.findAll()).map(departmentRouting));
+  }
+
+  async function loadAgentProfile(agentId: number): Promise<AgentProfile | null> {
+    const user = await User.findByPk(agentId);
+    if (!user || !user.active) return null;
+    const memberships = await DepartmentMember.findAll({ where: { userId: agentId } });
+    const profile: AgentProfile = {
+      agentId,
+      name: user.name,
+      languages: user.languages,
+      maxChats: user.maxChats,
+      autoAccept: Boolean(user.autoAccept),
+      memberships: Object.fromEntries(memberships.map((m) => [m.departmentId, { level: m.level, maxChats: m.maxChats }])),
+    };
+    await store.setAgentProfile(profile);
+    return profile;
+  }
+
+  const requestOf = async (c: ConversationModel): Promise<ChatRequest> => {
+    const visitor = await Visitor.findByPk(c.visitorId, { attributes: ['name'] });
+    const first = await db.models.Message.findOne({ where: { conversationId: c.id, internal: false, senderType: 'visitor' }, order: [['id', 'ASC']], attributes: ['body'] });
+    return {
+      conversationId: c.id,
+      departmentId: c.departmentId,
+      visitorId: c.visitorId,
+      visitorName: visitor?.name ?? null,
+      language: c.language,
+      priority: c.priority,
+      waitingSince: c.waitingSince.getTime(),
+      preview: (first?.body ?? '').slice(0, 280),
+    };
+  };
+
+  /**
+   * After a restart of a single node the in-memory state is gone: rebuild it from the database.
+   * Waiting chats queue again with their original waiting time, served chats stay with their agent,
+   * and agents keep the status they chose, with the reconnect grace to come back.
+   */
+  async function rebuild(): Promise<void> {
+    await loadDepartments();
+    const now = nowMs();
+    for (const user of await User.findAll({ where: { active: true, presenceStatus: { [Op.ne]: 'offline' } } })) {
+      await loadAgentProfile(user.id);
+      await store.setStatus(user.id, user.presenceStatus, user.presenceReason ?? null, now);
+      await store.disconnect(user.id, '-', now, options.presenceGraceMs);
+    }
+    for (const c of await Conversation.findAll({ where: { status: { [Op.in]: ['queued', 'active'] } }, order: [['waitingSince', 'ASC']] })) {
+      if (c.status === 'active' && c.assignedAgentId !== null) {
+        if (!(await store.agentProfile(c.assignedAgentId))) await loadAgentProfile(c.assignedAgentId);
+        await store.assign(await requestOf(c), c.assignedAgentId, now);
+      } else {
+        await store.enqueue(await requestOf(c), now);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- views
+
+  async function agentStates(): Promise<AgentState[]> {
+    const profiles = new Map((await store.profiles()).map((p) => [p.agentId, p]));
+    return (await store.agents()).filter((a) => profiles.has(a.agentId)).map((a) => stateOf(a, profiles.get(a.agentId)!));
+  }
+
+  function stateOf(a: AgentRuntime, profile: AgentProfile): AgentState {
+    const load = loadOf(a);
+    return {
+      agentId: a.agentId,
+      name: profile.name,
+      status: a.status,
+      reason: a.reason,
+      busy: a.status === 'available' && load >= profile.maxChats,
+      connected: a.connections.length > 0 || (a.graceUntil !== null && a.graceUntil > nowMs()),
+      load,
+      capacity: profile.maxChats,
+      conversationIds: [...a.active],
+      since: new Date(a.since).toISOString(),
+    };
+  }
+
+  async function publishAgent(agentId: number): Promise<void> {
+    const profile = await store.agentProfile(agentId);
+    if (profile) notifier.agentUpdated(stateOf(await store.agent(agentId), profile));
+  }
+
+  const presenceOf = (a: AgentRuntime): Presence => ({ agentId: a.agentId, status: a.status, reason: a.reason, since: new Date(a.since).toISOString() });
+
+  async function queueEntries(departmentIds: number[] | null): Promise<QueueEntry[]> {
+    const all = await store.queue(null);
+    return all
+      .filter((r) => departmentIds === null || departmentIds.includes(r.departmentId))
+      .map((r) => ({
+        conversationId: r.conversationId,
+        departmentId: r.departmentId,
+        visitorName: r.visitorName,
+        language: r.language,
+        priority: r.priority,
+        waitingSince: new Date(r.waitingSince).toISOString(),
+        offeredTo: r.state === 'offered' ? r.agentId : null,
+        position: r.position,
+      }));
+  }
+
+  /** Position and estimate for every waiting chat of one department (see docs/routing.md). */
+  async function queueStatuses(departmentId: number): Promise<QueueStatus[]> {
+    const queued = await store.queue(departmentId);
+    if (queued.length === 0) return [];
+    const dept = (await store.departments()).find((d) => d.id === departmentId);
+    if (!dept) return [];
+    const profiles = new Map((await store.profiles()).map((p) => [p.agentId, p]));
+    const reachable = (await store.agents()).filter(isReachable);
+    const slotSeconds = (await handleTimes.seconds(departmentId)) + dept.wrapUpMs / 1000;
+    const now = nowMs();
+    return queued.map((route) => {
+      const serving = reachable
+        .filter((a) => profiles.has(a.agentId) && isQualified(profiles.get(a.agentId)!, route, dept, now))
+        .map((a) => ({ capacity: capacityFor(profiles.get(a.agentId)!, departmentId), load: loadOf(a) }));
+      return {
+        conversationId: route.conversationId,
+        position: route.position,
+        estimatedWaitSeconds: estimateWaitSeconds(route.position, serving, slotSeconds),
+        agentsAvailable: serving.length,
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- queue broadcasts
+
+  const dirty = new Set<number>();
+  let broadcastTimer: NodeJS.Timeout | null = null;
+  const lastSent = new Map<string, string>();
+
+  function touchQueue(departmentId: number | 'all'): void {
+    if (departmentId === 'all') void store.queue(null).then((q) => q.forEach((r) => dirty.add(r.departmentId)));
+    else dirty.add(departmentId);
+    broadcastTimer ??= setTimeout(() => void flushQueueBroadcasts(), QUEUE_BROADCAST_DELAY_MS);
+  }
+
+  async function flushQueueBroadcasts(): Promise<void> {
+    broadcastTimer = null;
+    const departments = [...dirty];
+    dirty.clear();
+    for (const departmentId of departments) {
+      try {
+        notifier.queueChanged(departmentId, await queueEntries([departmentId]));
+        const routes = new Map((await store.queue(departmentId)).map((r) => [r.conversationId, r]));
+        for (const status of await queueStatuses(departmentId)) {
+          const key = `${status.position}:${status.estimatedWaitSeconds}:${status.agentsAvailable}`;
+          if (lastSent.get(status.conversationId) === key) continue;
+          lastSent.set(status.conversationId, key);
+          notifier.queueUpdated(routes.get(status.conversationId)!.visitorId, status);
+        }
+      } catch (error) {
+        log.error({ err: error, departmentId }, 'queue broadcast failed');
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  let routing = false;
+  let routeAgain = false;
+
+  /** Runs routing soon; calls while it runs make it go round once more. */
+  function kick(): void {
+    void routeAll();
+  }
+
+  async function routeAll(): Promise<void> {
+    if (routing) {
+      routeAgain = true;
+      return;
+    }
+    routing = true;
+    try {
+      do {
+        routeAgain = false;
+        let offer: OfferMade | null;
+        while ((offer = await store.offerNext(nowMs()))) await handleOffer(offer);
+      } while (routeAgain);
+    } catch (error) {
+      log.error({ err: error }, 'routing pass failed');
+    } finally {
+      routing = false;
+    }
+  }
+
+  async function handleOffer(offer: OfferMade): Promise<void> {
+    const { route, agentId, expiresAt } = offer;
+    log.info({ conversationId: route.conversationId, agentId }, 'chat offered');
+    await events.record(route.conversationId, 'offered', { type: 'agent', id: agentId });
+    touchQueue(route.departmentId);
+    if (offer.autoAccept) {
+      try {
+        const accepted = await accept(route.conversationId, agentId, null);
+        notifier.conversationAssigned(agentId, accepted.conversation);
+        await accepted.deliver();
+      } catch (error) {
+        log.warn({ err: error, conversationId: route.conversationId, agentId }, 'auto-accept failed');
+      }
+      return;
+    }
+    const payload: Offer = {
+      conversationId: route.conversationId,
+      departmentId: route.departmentId,
+      visitorName: route.visitorName,
+      language: route.language,
+      preview: route.preview,
+      waitingSince: new Date(route.waitingSince).toISOString(),
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
+    notifier.offerReceived(agentId, payload);
+    await publishAgent(agentId);
+  }
+
+  /** The pending offer of an agent, for a console that (re)connects. */
+  async function pendingOffer(agentId: number): Promise<Offer | null> {
+    const agent = await store.agent(agentId);
+    if (!agent.offer) return null;
+    const route = await store.route(agent.offer);
+    if (!route || route.state !== 'offered' || route.agentId !== agentId) return null;
+    return {
+      conversationId: route.conversationId,
+      departmentId: route.departmentId,
+      visitorName: route.visitorName,
+      language: route.language,
+      preview: route.preview,
+      waitingSince: new Date(route.waitingSince).toISOString(),
+      expiresAt: new Date(route.offerExpiresAt!).toISOString(),
+    };
+  }
+
+  /**
+   * The agent takes the offered chat: the store switches it atomically, then the conversation is
+   * stored as active. Returns the agent's view; `deliver` tells the visitor and everyone else.
+   */
+  async function accept(conversationId: string, agentId: number, exceptSocket: string | null): Promise<{ conversation: AgentConversation; deliver: Deliver }> {
+    const route = await store.accept(conversationId, agentId, nowMs());
+    if (!route) throw new ConflictError('This chat is no longer offered to you.');
+    let conversation: ConversationModel | null;
+    let joined: Message;
+    let agentName: string;
+    try {
+      conversation = await Conversation.findByPk(conversationId);
+      if (!conversation || conversation.status !== 'queued') throw new ConflictError('The visitor has left.');
+      agentName = (await User.findByPk(agentId, { attributes: ['name'] }))?.name ?? '';
+      await conversation.update({ status: 'active', assignedAgentId: agentId, acceptedAt: deps.now() });
+      joined = await messages.system(conversationId, conversation.language, 'system.agentJoined', { agent: agentName });
+    } catch (error) {
+      await store.remove(conversationId).catch(() => undefined);
+      const still = await Conversation.findByPk(conversationId);
+      if (still?.status === 'queued') {
+        await store.enqueue(await requestOf(still), nowMs());
+        kick();
+      }
+      throw error;
+    }
+    await events.record(conversationId, 'accepted', { type: 'agent', id: agentId });
+    log.info({ conversationId, agentId }, 'chat accepted');
+    const view = await views.agentView(conversation);
+    const visitorView = await views.visitorView(conversation);
+    return {
+      conversation: view,
+      deliver: async () => {
+        notifier.joinConversation(agentId, conversationId);
+        notifier.conversationAssigned(agentId, view, exceptSocket ?? undefined);
+        notifier.conversationUpdatedForVisitor(conversation.visitorId, visitorView);
+        notifier.message(conversation.visitorId, joined);
+        lastSent.delete(conversationId);
+        touchQueue(route.departmentId);
+        await publishAgent(agentId);
+      },
+    };
+  }
+
+  async function decline(conversationId: string, agentId: number): Promise<void> {
+    const route = await store.decline(conversationId, agentId, nowMs(), options.reofferAfterMs);
+    if (!route) throw new NotFoundError('No such offer.');
+    await events.record(conversationId, 'declined', { type: 'agent', id: agentId });
+    touchQueue(route.departmentId);
+    await publishAgent(agentId);
+    kick();
+  }
+
+  // ---------------------------------------------------------------- presence
+
+  async function setPresence(agentId: number, status: AgentStatus, reason: AwayReason | null): Promise<Presence> {
+    const runtime = await store.setStatus(agentId, status, reason, nowMs());
+    await User.update({ presenceStatus: status, presenceReason: reason }, { where: { id: agentId } });
+    const presence = presenceOf(runtime);
+    notifier.presenceChanged(presence);
+    await publishAgent(agentId);
+    touchQueue('all');
+    if (status === 'available') kick();
+    return presence;
+  }
+
+  async function agentConnected(agentId: number, connectionId: string): Promise<Presence> {
+    if (!(await store.agentProfile(agentId))) await loadAgentProfile(agentId);
+    const before = await store.agent(agentId);
+    const runtime = await store.connect(agentId, connectionId, nowMs());
+    if (before.connections.length === 0) {
+      await publishAgent(agentId);
+      if (runtime.status === 'available') {
+        touchQueue('all');
+        kick();
+      }
+    }
+    return presenceOf(runtime);
+  }
+
+  async function agentDisconnected(agentId: number, connectionId: string): Promise<void> {
+    const runtime = await store.disconnect(agentId, connectionId, nowMs(), options.presenceGraceMs);
+    if (runtime.connections.length === 0) {
+      log.info({ agentId, graceMs: options.presenceGraceMs }, 'agent disconnected: grace period started');
+      await publishAgent(agentId);
+      touchQueue('all');
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** A new chat waits in its department's queue. */
+  async function enqueue(conversation: ConversationModel): Promise<QueueStatus | null> {
+    await store.enqueue(await requestOf(conversation), nowMs());
+    await events.record(conversation.id, 'queued', { type: 'visitor', id: conversation.visitorId });
+    touchQueue(conversation.departmentId);
+    return (await queueStatuses(conversation.departmentId)).find((s) => s.conversationId === conversation.id) ?? null;
+  }
+
+  async function queueStatus(conversationId: string): Promise<QueueStatus | null> {
+    const route = await store.route(conversationId);
+    if (!route || route.state === 'assigned') return null;
+    return (await queueStatuses(route.departmentId)).find((s) => s.conversationId === conversationId) ?? null;
+  }
+
+  /**
+   * The conversation ended (closed by either side): its slot goes into wrap-up, a pending offer is
+   * withdrawn, and the agent's consoles stop following it.
+   */
+  async function ended(conversationId: string): Promise<void> {
+    const route = await store.release(conversationId, nowMs());
+    lastSent.delete(conversationId);
+    if (!route) return;
+    handleTimes.invalidate(route.departmentId);
+    touchQueue(route.departmentId);
+    if (route.agentId !== null) {
+      if (route.state === 'offered') notifier.offerRevoked(route.agentId, { conversationId, reason: 'withdrawn' });
+      notifier.leaveConversation(route.agentId, conversationId);
+      await publishAgent(route.agentId);
+    }
+    kick();
+  }
+
+  async function requeueAfterAgentLoss(conversationId: string, agentId: number): Promise<void> {
+    const conversation = await Conversation.findByPk(conversationId);
+    if (!conversation || conversation.status === 'closed') {
+      await store.remove(conversationId);
+      return;
+    }
+    await conversation.update({ status: 'queued', assignedAgentId: null });
+    const notice = await messages.system(conversationId, conversation.language, 'system.requeued');
+    await events.record(conversationId, 'requeued', system, { fromAgentId: agentId });
+    notifier.leaveConversation(agentId, conversationId);
+    notifier.conversationUpdatedForVisitor(conversation.visitorId, await views.visitorView(conversation));
+    notifier.message(conversation.visitorId, notice);
+    touchQueue(conversation.departmentId);
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  let ticking = false;
+  let lastWideningCheck = 0;
+
+  async function tick(): Promise<void> {
+    if (ticking) return;
+    ticking = true;
+    try {
+      const now = nowMs();
+      let changed = false;
+      for (const { route, agentId } of await store.expireOffers(now, options.reofferAfterMs)) {
+        changed = true;
+        log.info({ conversationId: route.conversationId, agentId }, 'offer timed out');
+        await events.record(route.conversationId, 'offer_timeout', { type: 'agent', id: agentId });
+        notifier.offerRevoked(agentId, { conversationId: route.conversationId, reason: 'timeout' });
+        touchQueue(route.departmentId);
+        if (options.autoAwayOnMissedOffer) await setPresence(agentId, 'away', 'missed_offer');
+        else await publishAgent(agentId);
+      }
+      for (const agentId of await store.expireWrapUps(now)) {
+        changed = true;
+        await publishAgent(agentId);
+      }
+      for (const { agent, withdrawnOffer, requeued } of await store.expireGrace(now)) {
+        changed = true;
+        log.info({ agentId: agent.agentId, requeued: requeued.length }, 'agent offline after grace period');
+        await User.update({ presenceStatus: 'offline', presenceReason: null }, { where: { id: agent.agentId } });
+        notifier.presenceChanged(presenceOf(agent));
+        if (withdrawnOffer) notifier.offerRevoked(agent.agentId, { conversationId: withdrawnOffer, reason: 'withdrawn' });
+        for (const conversationId of requeued) await requeueAfterAgentLoss(conversationId, agent.agentId);
+        await publishAgent(agent.agentId);
+        touchQueue('all');
+      }
+      if (changed || now - lastWideningCheck >= WIDENING_RECHECK_MS) {
+        lastWideningCheck = now;
+        await routeAll();
+      }
+    } catch (error) {
+      log.error({ err: error }, 'routing timer failed');
+    } finally {
+      ticking = false;
+    }
+  }
+
+  let timer: NodeJS.Timeout | null = null;
+
+  return {
+    store,
+    loadDepartments,
+    loadAgentProfile,
+    rebuild,
+    kick,
+    routeAll,
+    tick,
+    accept,
+    decline,
+    pendingOffer,
+    setPresence,
+    agentConnected,
+    agentDisconnected,
+    presence: async (agentId: number) => presenceOf(await store.agent(agentId)),
+    enqueue,
+    queueStatus,
+    ended,
+    agentStates,
+    queueEntries,
+    touchQueue,
+    publishAgent,
+    start(): void {
+      timer ??= setInterval(() => void tick(), options.tickMs);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      if (broadcastTimer) clearTimeout(broadcastTimer);
+      broadcastTimer = null;
+    },
+  };
+}
+
+export type RoutingEngine = ReturnType<typeof createRoutingEngine>;
+export type { ChatRoute };

@@ -1,0 +1,55 @@
+import type { AgentStatus, AwayReason } from '../../../shared/schemas/presence.js';
+import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, OfferMade, QueuedView } from './types.js';
+
+/**
+ * All state that routing, presence and the queue depend on. Every method is one atomic step: two
+ * callers (two events, two nodes) can never both offer the same chat or fill the same slot. The
+ * in-memory store serves one node; the Redis store (same contract, same test suite) a cluster.
+ * Times are epoch milliseconds passed in by the caller, so tests control the clock.
+ */
+export interface RoutingStore {
+  setDepartments(departments: DepartmentRouting[]): Promise<void>;
+  setAgentProfile(profile: AgentProfile): Promise<void>;
+  agentProfile(agentId: number): Promise<AgentProfile | null>;
+
+  /** Chosen status; becoming available restarts the idle clock. */
+  setStatus(agentId: number, status: AgentStatus, reason: AwayReason | null, now: number): Promise<AgentRuntime>;
+  /** A console connection opened: the agent is present (ends any grace period). */
+  connect(agentId: number, connectionId: string, now: number): Promise<AgentRuntime>;
+  /** A console connection closed; with none left the agent stays present for `graceMs`. */
+  disconnect(agentId: number, connectionId: string, now: number, graceMs: number): Promise<AgentRuntime>;
+  /**
+   * Agents whose grace period ran out: they become offline, their pending offer is withdrawn and
+   * their active chats go back to the queue (keeping their waiting time).
+   */
+  expireGrace(now: number): Promise<Array<{ agent: AgentRuntime; withdrawnOffer: string | null; requeued: string[] }>>;
+
+  /** Adds a chat to its department's queue; false when it is already known. */
+  enqueue(request: ChatRequest, now: number): Promise<boolean>;
+  /** Forgets a chat (it ended or became a ticket). Frees an offered or assigned slot without wrap-up. */
+  remove(conversationId: string): Promise<ChatRoute | null>;
+  /** Picks the first waiting chat (queue order) that has an eligible agent, and offers it to the best one. */
+  offerNext(now: number): Promise<OfferMade | null>;
+  /** The offered agent takes the chat. Fails unless the chat is offered to exactly this agent. */
+  accept(conversationId: string, agentId: number, now: number): Promise<ChatRoute | null>;
+  /** The offered agent declines: the chat waits again, not offered to this agent for `excludeMs`. */
+  decline(conversationId: string, agentId: number, now: number, excludeMs: number): Promise<ChatRoute | null>;
+  /** Offers past their deadline go back to the queue, each missed by its agent. */
+  expireOffers(now: number, excludeMs: number): Promise<Array<{ route: ChatRoute; agentId: number }>>;
+  /** An assigned chat ended: its slot stays blocked for the department's wrap-up time. */
+  release(conversationId: string, now: number): Promise<ChatRoute | null>;
+  /** Agents whose wrap-up ended and so gained capacity. */
+  expireWrapUps(now: number): Promise<number[]>;
+  /** Puts a chat straight with an agent (restoring state after a restart, supervisor assignment). */
+  assign(request: ChatRequest, agentId: number, now: number): Promise<void>;
+  /** Sends an assigned or offered chat back to the queue (e.g. the agent handed it back). */
+  requeue(conversationId: string, now: number): Promise<ChatRoute | null>;
+
+  route(conversationId: string): Promise<ChatRoute | null>;
+  /** Waiting and offered chats in queue order with positions; one department or all. */
+  queue(departmentId: number | null): Promise<QueuedView[]>;
+  agent(agentId: number): Promise<AgentRuntime>;
+  agents(): Promise<AgentRuntime[]>;
+  departments(): Promise<DepartmentRouting[]>;
+  profiles(): Promise<AgentProfile[]>;
+}

@@ -1,0 +1,85 @@
+import type { Level } from '../../../shared/schemas/common.js';
+import type { AgentStatus, AwayReason } from '../../../shared/schemas/presence.js';
+import type { RoutingStrategy } from '../../../shared/schemas/routing.js';
+
+/** A department's routing rules, in milliseconds. */
+export interface DepartmentRouting {
+  id: number;
+  strategy: RoutingStrategy;
+  offerTimeoutMs: number;
+  wrapUpMs: number;
+  /** null: L2 (or L3) agents are eligible from the start. */
+  widenL2AfterMs: number | null;
+  widenL3AfterMs: number | null;
+  fallbackLanguage: string | null;
+  /** null with a fallback language: eligible from the start. */
+  fallbackLanguageAfterMs: number | null;
+}
+
+/** What routing needs to know about an agent (from the database). */
+export interface AgentProfile {
+  agentId: number;
+  name: string;
+  languages: string[];
+  maxChats: number;
+  autoAccept: boolean;
+  /** Department id → level and an optional capacity override. */
+  memberships: Record<number, { level: Level; maxChats: number | null }>;
+}
+
+/** A chat waiting for, offered to, or served by an agent. */
+export interface ChatRequest {
+  conversationId: string;
+  departmentId: number;
+  visitorId: string;
+  visitorName: string | null;
+  language: string;
+  priority: number;
+  /** Epoch ms; waiting time counts from here (kept on requeue). */
+  waitingSince: number;
+  preview: string;
+}
+
+export type RouteState = 'queued' | 'offered' | 'assigned';
+
+export interface ChatRoute extends ChatRequest {
+  state: RouteState;
+  agentId: number | null;
+  offerExpiresAt: number | null;
+  /** Agent id → epoch ms until which this agent is not offered the chat again (declined or missed). */
+  declined: Record<number, number>;
+}
+
+export interface AgentRuntime {
+  agentId: number;
+  status: AgentStatus;
+  reason: AwayReason | null;
+  /** Epoch ms of the last status change. */
+  since: number;
+  /** Live console connections (several tabs are one agent). */
+  connections: string[];
+  /** Set while no connection is left: the agent counts as present until then. */
+  graceUntil: number | null;
+  /** Conversations being served. */
+  active: string[];
+  /** The one pending offer. */
+  offer: string | null;
+  /** Slots still blocked after chats ended. */
+  wrapUps: Array<{ conversationId: string; until: number }>;
+  /** Epoch ms since when the agent waits for work: becoming available or receiving the last chat. */
+  idleSince: number;
+  /** Department id → epoch ms of the last offer (round robin). */
+  lastOfferedAt: Record<number, number>;
+}
+
+export interface OfferMade {
+  route: ChatRoute;
+  agentId: number;
+  expiresAt: number;
+  autoAccept: boolean;
+}
+
+export interface QueuedView extends ChatRoute {
+  /** 1-based place among the department's waiting chats. */
+  position: number;
+}
