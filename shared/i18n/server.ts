@@ -4,7 +4,7 @@ export const enServer = {
   'system.agentLeft': '{agent} has left the conversation.',
   'system.requeued': 'We are connecting you to the next available colleague. Your messages are kept.',
   'system.closedByAgent': '{agent} has ended the conversation.',
-  'system.closedByVisitor': 'The visitor has ended the conversation.',
+  'system.closedByVisitor': 'The conversation has ended.',
 } as const;
 
 export type ServerKey = keyof typeof enServer;
@@ -14,5 +14,5 @@ export const deServer: Record<ServerKey, string> = {
   'system.agentLeft': '{agent} hat das Gespräch verlassen.',
   'system.requeued': 'Wir verbinden Sie mit der nächsten freien Kollegin oder dem nächsten freien Kollegen. Ihre Nachrichten bleiben erhalten.',
   'system.closedByAgent': '{agent} hat das Gespräch beendet.',
-  'system.closedByVisitor': 'Der Besucher hat das Gespräch beendet.',
+  'system.closedByVisitor': 'Das Gespräch wurde beendet.',
 };

@@ -12,6 +12,26 @@ function widgetFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe[data-zentrale-widget]');
 }
 
+/** Fills the pre-chat form (first open department) and starts a chat; resolves when it is shown. */
+async function startChat(frame: FrameLocator, input: { name: string; email?: string; text: string }): Promise<void> {
+  const department = frame.getByTestId('prechat-department');
+  await frame.locator('[data-testid="prechat-department"] option:not([value=""])').first().waitFor({ state: 'attached', ...WAIT });
+  const open = department.locator('option:not([value=""])').filter({ hasNotText: 'geschlossen' });
+  const value = await ((await open.count()) > 0 ? open.first() : department.locator('option:not([value=""])').first()).getAttribute('value');
+  await frame.getByTestId('prechat-name').fill(input.name);
+  if (input.email) await frame.getByTestId('prechat-email').fill(input.email);
+  await department.selectOption(value ?? '');
+  await frame.getByTestId('prechat-message').fill(input.text);
+  await frame.getByTestId('prechat-submit').click();
+  await frame.getByTestId('message-list').locator('[data-status="delivered"]').filter({ hasText: input.text }).waitFor(WAIT);
+}
+
+/** A minimal valid PNG (1×1), so the server's content check accepts it as an image. */
+const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 async function openWidget(page: Page): Promise<FrameLocator> {
   const frame = widgetFrame(page);
   const launcher = frame.getByTestId('widget-launcher');
@@ -32,6 +52,8 @@ describe('browser: widget on the demo page', function () {
   before(async function () {
     server = await startTestServer();
     await server.seedDemo();
+    // Routing reads departments at start-up, before the seed: let it see the seeded ones.
+    await server.zentrale.engine.loadDepartments();
     browser = await launchBrowser();
   });
 
@@ -180,5 +202,132 @@ describe('browser: widget on the demo page', function () {
     await list.locator('[data-status="delivered"]').filter({ hasText: 'Nach dem Neuverbinden' }).waitFor(WAIT);
     const bodies = await list.locator('[data-testid="message"][data-sender="visitor"] .body').allTextContents();
     assert.deepEqual(bodies, ['Erste Nachricht', 'Nach dem Neuverbinden']);
+  });
+
+  it('sends customer number, ticket number, language and the host page from the pre-chat form', async function () {
+    await page.goto(`${server.baseUrl}/?from=test#kontakt`);
+    const frame = await openWidget(page);
+    // The loader passes the host page's URL to the widget.
+    const src = new URL((await page.locator('iframe[data-zentrale-widget]').getAttribute('src')) ?? '');
+    assert.equal(src.searchParams.get('page'), `${server.baseUrl}/?from=test#kontakt`);
+
+    // The conversation language defaults to the UI language; options are named in their own language.
+    const language = frame.getByTestId('prechat-language');
+    await language.waitFor(WAIT);
+    assert.equal(await language.inputValue(), 'de');
+    const department = frame.getByTestId('prechat-department');
+    await frame.locator('[data-testid="prechat-department"] option:not([value=""])').first().waitFor({ state: 'attached', ...WAIT });
+    await department.selectOption({ label: 'Technik/Support' });
+    assert.deepEqual(await language.locator('option').allTextContents(), ['Deutsch', 'English']);
+    await language.selectOption('en');
+
+    // Too long a reference is caught before sending.
+    await frame.getByTestId('prechat-name').fill('Erika Mustermann');
+    await frame.getByTestId('prechat-customerNumber').fill('K'.repeat(41));
+    const text = `Frage zu meinem Vertrag (${Date.now()})`;
+    await frame.getByTestId('prechat-message').fill(text);
+    await frame.getByTestId('prechat-submit').click();
+    await frame.getByText('Bitte verwenden Sie höchstens 40 Zeichen.').waitFor(WAIT);
+
+    await frame.getByTestId('prechat-customerNumber').fill('  K-100234 ');
+    await frame.getByTestId('prechat-ticketNumber').fill('T-2024-0815');
+    await frame.getByTestId('prechat-submit').click();
+    await frame.getByTestId('message-list').locator('[data-status="delivered"]').filter({ hasText: text }).waitFor(WAIT);
+
+    const stored = await server.zentrale.db.models.Conversation.findOne({ where: { ticketRef: 'T-2024-0815' } });
+    assert.ok(stored, 'the conversation was stored with the ticket number');
+    assert.equal(stored.customerNumber, 'K-100234');
+    assert.equal(stored.language, 'en');
+    assert.equal(stored.page, `${server.baseUrl}/?from=test#kontakt`);
+  });
+
+  it('shows the waiting position while no agent is online, calmly and honestly', async function () {
+    await page.goto(`${server.baseUrl}/`);
+    const frame = await openWidget(page);
+    await startChat(frame, { name: 'Max Mustermann', text: `Wartet jemand? (${Date.now()})` });
+    const queue = frame.getByTestId('queue-status');
+    await queue.waitFor(WAIT);
+    assert.equal(await queue.getAttribute('role'), 'status');
+    // Nobody who could serve the chat is online: no made-up estimate.
+    await frame.getByTestId('queue-text').filter({ hasText: 'Zurzeit ist niemand verfügbar. Bitte haben Sie etwas Geduld.' }).waitFor(WAIT);
+    await frame.getByTestId('language-en').click();
+    await frame.getByTestId('queue-text').filter({ hasText: 'Nobody is available right now.' }).waitFor(WAIT);
+  });
+
+  it('ends the chat after confirming, then offers the transcript and a new conversation', async function () {
+    await page.goto(`${server.baseUrl}/`);
+    const frame = await openWidget(page);
+    await startChat(frame, { name: 'Erika Mustermann', email: 'erika@example.com', text: `Bitte beenden (${Date.now()})` });
+
+    // The first click only asks; Escape cancels and returns focus to the button.
+    await frame.getByTestId('widget-end').click();
+    await frame.getByTestId('end-confirm-bar').waitFor(WAIT);
+    await page.keyboard.press('Escape');
+    await frame.getByTestId('end-confirm-bar').waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await frame.getByTestId('widget-end').evaluate((el) => el === document.activeElement), true);
+    assert.equal(await frame.getByTestId('widget-panel').count(), 1, 'Escape closed the confirmation, not the panel');
+
+    await frame.getByTestId('widget-end').click();
+    await frame.getByTestId('end-confirm').click();
+    const closed = frame.getByTestId('closed-view');
+    await closed.waitFor(WAIT);
+    await closed.getByText('Das Gespräch wurde beendet').waitFor(WAIT);
+    assert.equal(await frame.getByTestId('composer-input').count(), 0, 'no composer once closed');
+    assert.equal(await frame.getByTestId('widget-end').count(), 0);
+
+    // The transcript goes to the e-mail from the pre-chat form.
+    assert.equal(await frame.getByTestId('transcript-email').inputValue(), 'erika@example.com');
+    await frame.getByTestId('transcript-submit').click();
+    await frame.getByTestId('transcript-done').filter({ hasText: 'erika@example.com' }).waitFor(WAIT);
+
+    // A new conversation starts from the form, prefilled with what the visitor entered before.
+    await frame.getByTestId('new-conversation').click();
+    await frame.getByTestId('prechat-form').waitFor(WAIT);
+    assert.equal(await frame.getByTestId('prechat-name').inputValue(), 'Erika Mustermann');
+    assert.equal(await frame.getByTestId('prechat-name').evaluate((el) => el === document.activeElement), true);
+  });
+
+  it('uploads an image, shows it as a thumbnail, and explains a file type it cannot send', async function () {
+    await page.goto(`${server.baseUrl}/`);
+    const frame = await openWidget(page);
+    await startChat(frame, { name: 'Erika Mustermann', text: `Ich schicke ein Foto (${Date.now()})` });
+
+    await frame.getByTestId('composer-file').setInputFiles([
+      { name: 'zähler.png', mimeType: 'image/png', buffer: PNG_1X1 },
+      { name: 'notizen.txt', mimeType: 'text/plain', buffer: Buffer.from('hallo') },
+    ]);
+    const image = frame.locator('[data-testid="message"][data-sender="visitor"] [data-testid="attachment-image"]');
+    await image.waitFor(WAIT);
+    // Loaded with the token in a header, shown through a blob URL (never a token in a URL).
+    assert.match((await image.getAttribute('href')) ?? '', /^blob:/);
+    await frame.locator('[data-testid="attachment-image"] img').evaluate((img: HTMLImageElement) =>
+      img.complete ? undefined : new Promise((resolve) => img.addEventListener('load', resolve, { once: true })),
+    );
+    assert.equal(await frame.locator('[data-testid="attachment-image"] img').evaluate((img: HTMLImageElement) => img.naturalWidth), 1);
+
+    const error = frame.getByTestId('upload-error');
+    await error.waitFor(WAIT);
+    assert.match((await error.textContent()) ?? '', /Dieser Dateityp wird nicht unterstützt/);
+    await frame.getByTestId('upload-discard').click();
+    await error.waitFor({ state: 'detached', ...WAIT });
+  });
+
+  it('can be used with the keyboard alone: Enter sends, Escape closes and focus returns to the launcher', async function () {
+    await page.goto(`${server.baseUrl}/`);
+    const frame = widgetFrame(page);
+    const launcher = frame.getByTestId('widget-launcher');
+    await launcher.waitFor(WAIT);
+    await launcher.focus();
+    await page.keyboard.press('Enter');
+    await frame.getByTestId('prechat-form').waitFor(WAIT);
+    // The first field has focus.
+    await page.waitForFunction(() => {
+      const doc = document.querySelector<HTMLIFrameElement>('iframe[data-zentrale-widget]')?.contentDocument;
+      return doc?.activeElement?.id === 'prechat-name';
+    }, undefined, WAIT);
+    await page.keyboard.press('Escape');
+    await frame.getByTestId('widget-panel').waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await launcher.evaluate((el) => el === document.activeElement), true);
+    assert.equal(await launcher.getAttribute('aria-expanded'), 'false');
   });
 });

@@ -88,7 +88,7 @@ export function closeAllSockets(): void {
 
 /** Sends any event name with any arguments, bypassing the typed map (for hostile-input tests). */
 export function emitRaw(socket: Socket, event: string, ...args: unknown[]): Promise<Ack<unknown>> {
-  return (socket.timeout(5000) as unknown as { emitWithAck(e: string, ...a: unknown[]): Promise<Ack<unknown>> }).emitWithAck(event, ...args);
+  return (socket.timeout(15_000) as unknown as { emitWithAck(e: string, ...a: unknown[]): Promise<Ack<unknown>> }).emitWithAck(event, ...args);
 }
 
 /** The next occurrence of a server event, or a rejection after `ms`. */
@@ -119,7 +119,7 @@ export function expectOk<T>(ack: Ack<T>): T {
 
 type AckOf<F> = F extends (payload: never, ack: (response: infer R) => void) => void ? R : never;
 
-/** Emits a typed event and resolves with its ack (timeout 5 s), keeping the contract's types. */
+/** Emits a typed event and resolves with its ack (timeout 15 s), keeping the contract's types. */
 export function ask<E extends keyof VisitorClientToServer>(socket: VisitorSocket, event: E, payload: Parameters<VisitorClientToServer[E]>[0]): Promise<AckOf<VisitorClientToServer[E]>>;
 export function ask<E extends keyof AgentClientToServer>(socket: AgentSocket, event: E, payload: Parameters<AgentClientToServer[E]>[0]): Promise<AckOf<AgentClientToServer[E]>>;
 export function ask(socket: Socket, event: string, payload: unknown): Promise<unknown> {

@@ -62,6 +62,7 @@ export async function startTestServer(options: { db?: DbKind; env?: Record<strin
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+    SHUTDOWN_TIMEOUT_MS: '3000',
     ...(mariadb ? { DATABASE_URL: mariadb.url } : {}),
     ...options.env,
   });
@@ -81,6 +82,8 @@ export async function startTestServer(options: { db?: DbKind; env?: Record<strin
     },
     async seedDemo() {
       await seedDemo(zentrale.db);
+      // Written behind the running server's back: let routing read the new departments.
+      await zentrale.engine.loadDepartments();
     },
     async close() {
       await zentrale.close();

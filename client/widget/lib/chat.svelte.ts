@@ -280,6 +280,7 @@ export class VisitorChat {
     if (conversation?.status === 'closed') {
       clearTimeout(this.#typingIdle);
       this.#typingOn = false;
+      this.uploads = []; // a closed chat takes no more files
     }
   }
 
@@ -322,8 +323,12 @@ export class VisitorChat {
       if (result.ok && result.data.conversation && result.data.conversation.id === current?.id) {
         this.#adopt(result.data.conversation, result.data.queue ?? null);
         this.#receive(result.data.messages);
-      } else {
-        await this.#sync();
+        return;
+      }
+      await this.#sync();
+      // Resume only returns open conversations: ours was closed while we were away.
+      if (result.ok && !result.data.conversation && current && current.status !== 'closed' && this.conversation === current) {
+        this.#adopt({ ...current, status: 'closed', closedAt: new Date().toISOString(), closedBy: null }, null);
       }
       return;
     }

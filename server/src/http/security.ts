@@ -13,7 +13,8 @@ export function securityHeaders(opts: { https: boolean; allowedOrigins: readonly
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
     styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", 'data:'],
+    // blob: for attachment previews, fetched with credentials and shown from memory.
+    imgSrc: ["'self'", 'data:', 'blob:'],
     mediaSrc: ["'self'", 'blob:'],
     connectSrc: ["'self'"],
     frameSrc: ["'self'"],

@@ -3,7 +3,20 @@ import { compareAgents, compareRoutes, isEligible } from './eligibility.js';
 import type { RoutingStore } from './routingStore.js';
 import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, OfferMade, QueuedView } from './types.js';
 
-const copy = <T>(value: T): T => structuredClone(value);
+/** Callers get copies, never the live state; these are cheap enough for queue reads on every event. */
+const copyRoute = (r: ChatRoute): ChatRoute => ({ ...r, declined: { ...r.declined } });
+const copyAgent = (a: AgentRuntime): AgentRuntime => ({
+  ...a,
+  connections: [...a.connections],
+  active: [...a.active],
+  wrapUps: a.wrapUps.map((w) => ({ ...w })),
+  lastOfferedAt: { ...a.lastOfferedAt },
+});
+const copyProfile = (p: AgentProfile): AgentProfile => ({
+  ...p,
+  languages: [...p.languages],
+  memberships: Object.fromEntries(Object.entries(p.memberships).map(([k, v]) => [k, { ...v }])),
+});
 
 /**
  * Single-node routing state. Every method runs start to finish without awaiting anything, so on
@@ -44,12 +57,15 @@ export function createMemoryRoutingStore(): RoutingStore {
   return {
     async setDepartments(list) {
       departments.clear();
-      for (const d of list) departments.set(d.id, copy(d));
+      for (const d of list) departments.set(d.id, { ...d });
     },
     async setAgentProfile(profile) {
-      profiles.set(profile.agentId, copy(profile));
+      profiles.set(profile.agentId, copyProfile(profile));
     },
-    agentProfile: async (agentId) => copy(profiles.get(agentId) ?? null),
+    agentProfile: async (agentId) => {
+      const p = profiles.get(agentId);
+      return p ? copyProfile(p) : null;
+    },
 
     async setStatus(agentId, status: AgentStatus, reason: AwayReason | null, now) {
       const agent = agentOf(agentId, now);
@@ -59,19 +75,19 @@ export function createMemoryRoutingStore(): RoutingStore {
         agent.reason = reason;
         agent.since = now;
       }
-      return copy(agent);
+      return copyAgent(agent);
     },
     async connect(agentId, connectionId, now) {
       const agent = agentOf(agentId, now);
       if (!agent.connections.includes(connectionId)) agent.connections.push(connectionId);
       agent.graceUntil = null;
-      return copy(agent);
+      return copyAgent(agent);
     },
     async disconnect(agentId, connectionId, now, graceMs) {
       const agent = agentOf(agentId, now);
       agent.connections = agent.connections.filter((c) => c !== connectionId);
       if (agent.connections.length === 0) agent.graceUntil = now + graceMs;
-      return copy(agent);
+      return copyAgent(agent);
     },
     async expireGrace(now) {
       const expired = [];
@@ -93,14 +109,14 @@ export function createMemoryRoutingStore(): RoutingStore {
           if (route) backToQueue(route);
         }
         agent.active = [];
-        expired.push({ agent: copy(agent), withdrawnOffer, requeued });
+        expired.push({ agent: copyAgent(agent), withdrawnOffer, requeued });
       }
       return expired;
     },
 
     async enqueue(request, _now) {
       if (routes.has(request.conversationId)) return false;
-      routes.set(request.conversationId, { ...copy(request), state: 'queued', agentId: null, offerExpiresAt: null, declined: {} });
+      routes.set(request.conversationId, { ...request, state: 'queued', agentId: null, offerExpiresAt: null, declined: {} });
       return true;
     },
     async remove(conversationId) {
@@ -108,7 +124,7 @@ export function createMemoryRoutingStore(): RoutingStore {
       if (!route) return null;
       detach(route);
       routes.delete(conversationId);
-      return copy(route);
+      return copyRoute(route);
     },
     async offerNext(now): Promise<OfferMade | null> {
       const candidates = [...agents.values()].filter((a) => a.status === 'available' && a.connections.length > 0 && a.offer === null);
@@ -129,7 +145,7 @@ export function createMemoryRoutingStore(): RoutingStore {
         route.offerExpiresAt = expiresAt;
         agent.offer = route.conversationId;
         agent.lastOfferedAt[dept.id] = now;
-        return { route: copy(route), agentId: agent.agentId, expiresAt, autoAccept: profiles.get(agent.agentId)!.autoAccept };
+        return { route: copyRoute(route), agentId: agent.agentId, expiresAt, autoAccept: profiles.get(agent.agentId)!.autoAccept };
       }
       return null;
     },
@@ -142,7 +158,7 @@ export function createMemoryRoutingStore(): RoutingStore {
       agent.idleSince = now;
       route.state = 'assigned';
       route.offerExpiresAt = null;
-      return copy(route);
+      return copyRoute(route);
     },
     async decline(conversationId, agentId, now, excludeMs) {
       const route = routes.get(conversationId);
@@ -150,7 +166,7 @@ export function createMemoryRoutingStore(): RoutingStore {
       agentOf(agentId).offer = null;
       route.declined[agentId] = now + excludeMs;
       backToQueue(route);
-      return copy(route);
+      return copyRoute(route);
     },
     async expireOffers(now, excludeMs) {
       const expired = [];
@@ -160,7 +176,7 @@ export function createMemoryRoutingStore(): RoutingStore {
         agentOf(agentId).offer = null;
         route.declined[agentId] = now + excludeMs;
         backToQueue(route);
-        expired.push({ route: copy(route), agentId });
+        expired.push({ route: copyRoute(route), agentId });
       }
       return expired;
     },
@@ -176,7 +192,7 @@ export function createMemoryRoutingStore(): RoutingStore {
       } else {
         detach(route);
       }
-      return copy(route);
+      return copyRoute(route);
     },
     async expireWrapUps(now) {
       const freed: number[] = [];
@@ -190,7 +206,7 @@ export function createMemoryRoutingStore(): RoutingStore {
     async assign(request, agentId, now) {
       const existing = routes.get(request.conversationId);
       if (existing) detach(existing);
-      routes.set(request.conversationId, { ...copy(request), state: 'assigned', agentId, offerExpiresAt: null, declined: {} });
+      routes.set(request.conversationId, { ...request, state: 'assigned', agentId, offerExpiresAt: null, declined: {} });
       const agent = agentOf(agentId, now);
       if (!agent.active.includes(request.conversationId)) agent.active.push(request.conversationId);
     },
@@ -199,21 +215,24 @@ export function createMemoryRoutingStore(): RoutingStore {
       if (!route) return null;
       detach(route);
       backToQueue(route);
-      return copy(route);
+      return copyRoute(route);
     },
 
-    route: async (conversationId) => copy(routes.get(conversationId) ?? null),
+    route: async (conversationId) => {
+      const r = routes.get(conversationId);
+      return r ? copyRoute(r) : null;
+    },
     async queue(departmentId) {
       const perDepartment = new Map<number, number>();
       return waiting(departmentId).map((r): QueuedView => {
         const position = (perDepartment.get(r.departmentId) ?? 0) + 1;
         perDepartment.set(r.departmentId, position);
-        return { ...copy(r), position };
+        return { ...copyRoute(r), position };
       });
     },
-    agent: async (agentId) => copy(agentOf(agentId)),
-    agents: async () => [...agents.values()].map(copy),
-    departments: async () => [...departments.values()].map(copy),
-    profiles: async () => [...profiles.values()].map(copy),
+    agent: async (agentId) => copyAgent(agentOf(agentId)),
+    agents: async () => [...agents.values()].map(copyAgent),
+    departments: async () => [...departments.values()].map((d) => ({ ...d })),
+    profiles: async () => [...profiles.values()].map(copyProfile),
   };
 }

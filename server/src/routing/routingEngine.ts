@@ -177,9 +177,9 @@ export function createRoutingEngine(deps: RoutingDeps) {
       }));
   }
 
-  /** Position and estimate for every waiting chat of one department (see docs/routing.md). */
-  async function queueStatuses(departmentId: number): Promise<QueueStatus[]> {
-    const queued = await store.queue(departmentId);
+  /** Position and estimate for the waiting chats of one department, or just one of them (see docs/routing.md). */
+  async function queueStatuses(departmentId: number, only?: string): Promise<QueueStatus[]> {
+    const queued = (await store.queue(departmentId)).filter((r) => only === undefined || r.conversationId === only);
     if (queued.length === 0) return [];
     const dept = (await store.departments()).find((d) => d.id === departmentId);
     if (!dept) return [];
@@ -401,13 +401,13 @@ export function createRoutingEngine(deps: RoutingDeps) {
     await store.enqueue(await requestOf(conversation), nowMs());
     await events.record(conversation.id, 'queued', { type: 'visitor', id: conversation.visitorId });
     touchQueue(conversation.departmentId);
-    return (await queueStatuses(conversation.departmentId)).find((s) => s.conversationId === conversation.id) ?? null;
+    return (await queueStatuses(conversation.departmentId, conversation.id))[0] ?? null;
   }
 
   async function queueStatus(conversationId: string): Promise<QueueStatus | null> {
     const route = await store.route(conversationId);
     if (!route || route.state === 'assigned') return null;
-    return (await queueStatuses(route.departmentId)).find((s) => s.conversationId === conversationId) ?? null;
+    return (await queueStatuses(route.departmentId, conversationId))[0] ?? null;
   }
 
   /**

@@ -1,0 +1,358 @@
+import assert from 'node:assert/strict';
+import type { Presence } from '../../../shared/schemas/presence.js';
+import type { OfferRevoked, QueueStatus } from '../../../shared/schemas/routing.js';
+import type { AgentConversation, Conversation, Message } from '../../../shared/schemas/chat.js';
+import { accept, eventually, type TestAgent, makeAgent, makeDepartment, makeVisitorChat, sleep } from '../../support/chatFixtures.js';
+import { ask, closeAllSockets, connectAgent, expectOk, nextEvent, noEvent } from '../../support/clients.js';
+import { describeEachDb } from '../../support/dbTargets.js';
+import { startTestServer, TestClock, type TestServer } from '../../support/server.js';
+
+describeEachDb('routing: strategies, capacity, fairness, widening', (db) => {
+  let server: TestServer;
+  const clock = new TestClock();
+  before(async () => {
+    server = await startTestServer({ db, clock, env: { PRESENCE_GRACE_SECONDS: '30' } });
+  });
+  after(() => server.close());
+  afterEach(closeAllSockets);
+
+  const tick = () => server.zentrale.engine.tick();
+
+  it('least busy: the agent with fewer chats gets the next one; ties go to the longest idle', async () => {
+    const dept = await makeDepartment(server, { strategy: 'least_busy' });
+    const a = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    clock.advance(1000);
+    const b = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    const offerA = a.nextOffer();
+    const first = await makeVisitorChat(server, dept);
+    assert.equal((await offerA).conversationId, first.conversationId, 'tie on load: A has been idle longer');
+    await accept(a, first.conversationId);
+    const offerB = b.nextOffer();
+    const second = await makeVisitorChat(server, dept);
+    assert.equal((await offerB).conversationId, second.conversationId, 'B has no chat, A has one');
+    assert.equal(a.offers.length, 1);
+  });
+
+  it('longest idle: the agent waiting longest for work gets the chat', async () => {
+    const dept = await makeDepartment(server, { strategy: 'longest_idle' });
+    const a = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    clock.advance(1000);
+    const b = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    clock.advance(1000);
+    const offerA = a.nextOffer();
+    const first = await makeVisitorChat(server, dept);
+    await offerA;
+    clock.advance(1000);
+    await accept(a, first.conversationId); // A just got work: B is now idle longest
+    const offerB = b.nextOffer();
+    const second = await makeVisitorChat(server, dept);
+    assert.equal((await offerB).conversationId, second.conversationId);
+  });
+
+  it('round robin: offers go round the agents in turn', async () => {
+    const dept = await makeDepartment(server, { strategy: 'round_robin' });
+    const agents: TestAgent[] = [];
+    for (let i = 0; i < 3; i++) agents.push(await makeAgent(server, { memberships: [{ departmentId: dept }] }));
+    const order: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      clock.advance(10);
+      const chat = await makeVisitorChat(server, dept);
+      await eventually(() => agents.some((a) => a.offers.some((o) => o.conversationId === chat.conversationId)), 3000, 'an offer');
+      const agent = agents.find((a) => a.offers.some((o) => o.conversationId === chat.conversationId))!;
+      order.push(agents.indexOf(agent));
+      await accept(agent, chat.conversationId);
+    }
+    assert.deepEqual(order, [0, 1, 2, 0]);
+  });
+
+  it('never puts an agent over capacity, and offers the next chat when one ends', async () => {
+    const dept = await makeDepartment(server);
+    const agent = await makeAgent(server, { memberships: [{ departmentId: dept }], maxChats: 2 });
+    const chats = [];
+    for (let i = 0; i < 3; i++) {
+      clock.advance(10);
+      const chat = await makeVisitorChat(server, dept);
+      chats.push(chat);
+      if (i < 2) {
+        await eventually(() => agent.offers.some((o) => o.conversationId === chat.conversationId), 3000, `offer ${i}`);
+        await accept(agent, chat.conversationId);
+      }
+    }
+    await sleep(150);
+    await tick();
+    assert.equal(agent.offers.length, 2, 'the third chat waits: the agent is at capacity');
+    const third = agent.nextOffer();
+    expectOk(await ask(agent.socket, 'conversation:close', { conversationId: chats[0]!.conversationId }));
+    assert.equal((await third).conversationId, chats[2]!.conversationId);
+  });
+
+  it('per-department capacity overrides the global maximum', async () => {
+    const dept = await makeDepartment(server);
+    const agent = await makeAgent(server, { memberships: [{ departmentId: dept, maxChats: 1 }], maxChats: 5 });
+    const first = await makeVisitorChat(server, dept);
+    await eventually(() => agent.offers.length === 1, 3000, 'first offer');
+    await accept(agent, first.conversationId);
+    await makeVisitorChat(server, dept);
+    await sleep(150);
+    await tick();
+    assert.equal(agent.offers.length, 1);
+  });
+
+  it('serves the oldest waiting chat first when capacity frees up', async () => {
+    const dept = await makeDepartment(server);
+    const agent = await makeAgent(server, { memberships: [{ departmentId: dept }], maxChats: 1 });
+    const busy = await makeVisitorChat(server, dept);
+    await eventually(() => agent.offers.length === 1, 3000, 'first offer');
+    await accept(agent, busy.conversationId);
+    const waiting = [];
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1000);
+      waiting.push(await makeVisitorChat(server, dept, { name: `Wartend ${i}` }));
+    }
+    assert.deepEqual(waiting.map((w) => w.queue?.position), [1, 2, 3]);
+    const next = agent.nextOffer();
+    expectOk(await ask(agent.socket, 'conversation:close', { conversationId: busy.conversationId }));
+    assert.equal((await next).conversationId, waiting[0]!.conversationId);
+  });
+
+  it('widens to L2 agents only after the configured wait', async () => {
+    const dept = await makeDepartment(server, { widenToL2AfterSeconds: 60, widenToL3AfterSeconds: 600 });
+    const l2 = await makeAgent(server, { memberships: [{ departmentId: dept, level: 'L2' }] });
+    const chat = await makeVisitorChat(server, dept);
+    await sleep(150);
+    await tick();
+    assert.equal(l2.offers.length, 0, 'L1 only at first');
+    const offer = l2.nextOffer();
+    clock.advance(61_000);
+    await tick();
+    assert.equal((await offer).conversationId, chat.conversationId);
+  });
+
+  it('widens to the fallback language after the configured wait', async () => {
+    const dept = await makeDepartment(server, { fallbackLanguage: 'en', fallbackLanguageAfterSeconds: 30 }, ['de', 'en', 'fr']);
+    const englishOnly = await makeAgent(server, { memberships: [{ departmentId: dept }], languages: ['en'] });
+    const chat = await makeVisitorChat(server, dept, { language: 'fr', text: 'Bonjour' });
+    assert.equal(chat.queue?.agentsAvailable, 0, 'nobody speaks French yet');
+    await sleep(150);
+    await tick();
+    assert.equal(englishOnly.offers.length, 0);
+    const offer = englishOnly.nextOffer();
+    clock.advance(31_000);
+    await tick();
+    assert.equal((await offer).conversationId, chat.conversationId);
+  });
+
+  it('passes an unanswered offer to the next agent and sets the first one away', async () => {
+    const dept = await makeDepartment(server, { offerTimeoutSeconds: 20 });
+    const a = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    clock.advance(1000);
+    const b = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    const offerA = a.nextOffer();
+    const chat = await makeVisitorChat(server, dept);
+    await offerA;
+    const revoked = nextEvent<OfferRevoked>(a.socket, 'offer:revoked');
+    const away = nextEvent<Presence>(a.socket, 'presence:changed');
+    const offerB = b.nextOffer();
+    clock.advance(21_000);
+    await tick();
+    assert.deepEqual(await revoked, { conversationId: chat.conversationId, reason: 'timeout' });
+    assert.equal((await offerB).conversationId, chat.conversationId);
+    const presence = await away;
+    assert.equal(presence.status, 'away');
+    assert.equal(presence.reason, 'missed_offer');
+    const late = await ask(a.socket, 'offer:accept', { conversationId: chat.conversationId });
+    assert.equal(!late.ok && late.error.code, 'CONFLICT', 'a revoked offer cannot be accepted');
+  });
+
+  it('passes a declined chat to the next agent', async () => {
+    const dept = await makeDepartment(server);
+    const a = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    clock.advance(1000);
+    const b = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    const offerA = a.nextOffer();
+    const chat = await makeVisitorChat(server, dept);
+    await offerA;
+    const offerB = b.nextOffer();
+    expectOk(await ask(a.socket, 'offer:decline', { conversationId: chat.conversationId }));
+    assert.equal((await offerB).conversationId, chat.conversationId);
+  });
+
+  it('auto-accept: the chat is assigned without asking, and the visitor is told who answers', async () => {
+    const dept = await makeDepartment(server);
+    const agent = await makeAgent(server, { memberships: [{ departmentId: dept }], autoAccept: true });
+    const assigned = nextEvent<AgentConversation>(agent.socket, 'conversation:assigned');
+    const chat = await makeVisitorChat(server, dept);
+    const updated = nextEvent<Conversation>(chat.socket, 'conversation:updated');
+    const joinedNotice = nextEvent<Message>(chat.socket, 'message:sent');
+    assert.equal((await assigned).id, chat.conversationId);
+    assert.equal(agent.offers.length, 0);
+    const conversation = await updated;
+    assert.equal(conversation.status, 'active');
+    assert.equal(conversation.agentName, agent.user.name);
+    assert.match((await joinedNotice).body, new RegExp(`Sie sprechen jetzt mit ${agent.user.name}`));
+  });
+});
+
+describeEachDb('presence: several tabs, reconnect grace, requeue', (db) => {
+  let server: TestServer;
+  const clock = new TestClock();
+  before(async () => {
+    server = await startTestServer({ db, clock, env: { PRESENCE_GRACE_SECONDS: '30' } });
+  });
+  after(() => server.close());
+  afterEach(closeAllSockets);
+  const tick = () => server.zentrale.engine.tick();
+
+  it('a reload within the grace period keeps the agent and their chats', async () => {
+    const dept = await makeDepartment(server);
+    const agent = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    const chat = await makeVisitorChat(server, dept);
+    await eventually(() => agent.offers.length === 1, 3000, 'offer');
+    await accept(agent, chat.conversationId);
+    agent.socket.close();
+    clock.advance(10_000);
+    await tick();
+    const again = await connectAgent(server.baseUrl, agent.cookie);
+    const list = expectOk(await ask(again, 'conversation:list', {}));
+    assert.deepEqual(list.conversations.map((c) => c.id), [chat.conversationId]);
+    assert.equal(expectOk(await ask(again, 'presence:get', {})).status, 'available');
+    clock.advance(60_000);
+    await tick();
+    assert.equal(expectOk(await ask(again, 'presence:get', {})).status, 'available', 'reconnected: no expiry');
+  });
+
+  it('after the grace period the agent is offline and their chats return to the queue', async () => {
+    const dept = await makeDepartment(server);
+    const agent = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    const supervisor = await makeAgent(server, { memberships: [], role: 'supervisor', available: false });
+    const chat = await makeVisitorChat(server, dept);
+    await eventually(() => agent.offers.length === 1, 3000, 'offer');
+    await accept(agent, chat.conversationId);
+    await sleep(50);
+    const notice = nextEvent<Message>(chat.socket, 'message:sent');
+    const offline = new Promise<Presence>((resolve) => {
+      supervisor.socket.on('presence:changed', (p) => {
+        if (p.agentId === agent.user.id && p.status === 'offline') resolve(p);
+      });
+    });
+    agent.socket.close();
+    await sleep(100);
+    clock.advance(31_000);
+    await tick();
+    assert.equal((await offline).agentId, agent.user.id);
+    assert.match((await notice).body, /nächsten freien/);
+    const row = await server.zentrale.db.models.Conversation.findByPk(chat.conversationId);
+    assert.equal(row?.status, 'queued');
+    assert.equal(row?.assignedAgentId, null);
+    const replacement = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    await eventually(() => replacement.offers.some((o) => o.conversationId === chat.conversationId), 3000, 'requeued offer');
+  });
+
+  it('sends no offers to an agent whose consoles are all disconnected', async () => {
+    const dept = await makeDepartment(server);
+    const agent = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    agent.socket.close();
+    await sleep(100);
+    await makeVisitorChat(server, dept);
+    await sleep(150);
+    assert.equal(agent.offers.length, 0);
+  });
+});
+
+describeEachDb('queue position and wait estimate', (db) => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ db, env: { DEFAULT_HANDLE_SECONDS: '240' } });
+  });
+  after(() => server.close());
+  afterEach(closeAllSockets);
+
+  it('says honestly that nobody is available', async () => {
+    const dept = await makeDepartment(server);
+    const chat = await makeVisitorChat(server, dept);
+    assert.deepEqual(chat.queue, { conversationId: chat.conversationId, position: 1, estimatedWaitSeconds: null, agentsAvailable: 0 });
+  });
+
+  it('estimates from real capacity and handle time, and updates positions live', async () => {
+    const dept = await makeDepartment(server, { wrapUpSeconds: 60 });
+    const agent = await makeAgent(server, { memberships: [{ departmentId: dept }], maxChats: 2 });
+    const served = [];
+    for (let i = 0; i < 2; i++) {
+      const chat = await makeVisitorChat(server, dept);
+      await eventually(() => agent.offers.some((o) => o.conversationId === chat.conversationId), 3000, 'offer');
+      await accept(agent, chat.conversationId);
+      served.push(chat);
+    }
+    const first = await makeVisitorChat(server, dept);
+    const second = await makeVisitorChat(server, dept);
+    // 2 slots, both busy; a slot frees every (240 s handle + 60 s wrap-up) / 2 slots = 150 s.
+    assert.equal(first.queue?.position, 1);
+    assert.equal(first.queue?.estimatedWaitSeconds, 150);
+    assert.equal(second.queue?.position, 2);
+    assert.equal(second.queue?.estimatedWaitSeconds, 300);
+    assert.equal(second.queue?.agentsAvailable, 1);
+
+    const moved = nextEvent<QueueStatus>(second.socket, 'queue:updated');
+    expectOk(await ask(first.socket, 'conversation:end', { conversationId: first.conversationId }));
+    const status = await moved;
+    assert.equal(status.position, 1);
+    assert.equal(status.estimatedWaitSeconds, 150);
+  });
+});
+
+describeEachDb('routing under concurrency', (db) => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ db, env: { SOCKET_EVENTS_PER_10S: '100000' } });
+  });
+  after(() => server.close());
+  afterEach(closeAllSockets);
+
+  it('hundreds of simultaneous requests and status changes: no double offer, nobody over capacity, all served', async function () {
+    this.timeout(90_000);
+    const dept = await makeDepartment(server);
+    const capacity = 3;
+    const agents = await Promise.all(Array.from({ length: 12 }, () => makeAgent(server, { memberships: [{ departmentId: dept }], maxChats: capacity })));
+    const holder = new Map<string, number>();
+    const active = new Map<number, Set<string>>(agents.map((a) => [a.user.id, new Set()]));
+    let doubleOffers = 0;
+    let overCapacity = 0;
+    const served = new Set<string>();
+
+    for (const agent of agents) {
+      agent.socket.on('offer:received', (offer) => {
+        const current = holder.get(offer.conversationId);
+        if (current !== undefined && current !== agent.user.id) doubleOffers++;
+        holder.set(offer.conversationId, agent.user.id);
+        void (async () => {
+          const ack = await ask(agent.socket, 'offer:accept', { conversationId: offer.conversationId });
+          holder.delete(offer.conversationId);
+          if (!ack.ok) return; // e.g. revoked meanwhile: routing offers it again
+          const mine = active.get(agent.user.id)!;
+          mine.add(offer.conversationId);
+          if (mine.size > capacity) overCapacity++;
+          await sleep(5 + Math.random() * 20);
+          mine.delete(offer.conversationId);
+          served.add(offer.conversationId);
+          await ask(agent.socket, 'conversation:close', { conversationId: offer.conversationId });
+        })();
+      });
+    }
+    // Agents flap between away and available while the requests arrive.
+    const flapping = (async () => {
+      for (let round = 0; round < 20; round++) {
+        const agent = agents[round % agents.length]!;
+        await ask(agent.socket, 'presence:set', { status: 'away', reason: 'break' });
+        await sleep(10);
+        await ask(agent.socket, 'presence:set', { status: 'available' });
+      }
+    })();
+    const visitors = await Promise.all(Array.from({ length: 300 }, (_, i) => makeVisitorChat(server, dept, { name: `Besucher ${i}` })));
+    await flapping;
+    await eventually(() => served.size === visitors.length, 60_000, `all ${visitors.length} chats served (served ${served.size})`);
+    assert.equal(doubleOffers, 0, 'a chat was offered to two agents at once');
+    assert.equal(overCapacity, 0, 'an agent went over capacity');
+    const stillQueued = await server.zentrale.db.models.Conversation.count({ where: { departmentId: dept, status: 'queued' } });
+    assert.equal(stillQueued, 0);
+  });
+});
