@@ -11,11 +11,27 @@ const weekdaysOnly = (from: string, to: string): OpeningHours => ({
   weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ from, to }]])),
 });
 
+// Technik widens to L2 after a minute and L3 after three, and takes English after two minutes;
+// the chat timer warns after ten minutes. The office departments keep the defaults.
 const departments = [
-  { slug: 'technik', name: 'Technik/Support', languages: ['de', 'en'], openingHours: null, fallback: null },
-  { slug: 'buchhaltung', name: 'Buchhaltung', languages: ['de'], openingHours: weekdaysOnly('09:00', '17:00'), fallback: null },
-  { slug: 'vertrieb', name: 'Vertrieb', languages: ['de', 'en'], openingHours: weekdaysOnly('08:00', '18:00'), fallback: 'technik' },
-] as const;
+  {
+    slug: 'technik',
+    name: 'Technik/Support',
+    languages: ['de', 'en'],
+    openingHours: null,
+    fallback: null,
+    routing: { widenL2AfterSeconds: 60, widenL3AfterSeconds: 180, fallbackLanguage: 'en', fallbackLanguageAfterSeconds: 120, softLimitSeconds: 600 },
+  },
+  { slug: 'buchhaltung', name: 'Buchhaltung', languages: ['de'], openingHours: weekdaysOnly('09:00', '17:00'), fallback: null, routing: { routingStrategy: 'longest_idle' as const } },
+  { slug: 'vertrieb', name: 'Vertrieb', languages: ['de', 'en'], openingHours: weekdaysOnly('08:00', '18:00'), fallback: 'technik', routing: { routingStrategy: 'round_robin' as const } },
+];
+
+const canned = [
+  { department: null, shortcut: 'gruss', title: 'Begrüßung', body: 'Guten Tag {visitor.name}, hier ist {agent.firstName} vom {department.name}. Wie kann ich Ihnen helfen?' },
+  { department: null, shortcut: 'danke', title: 'Verabschiedung', body: 'Vielen Dank für Ihre Nachricht, {visitor.firstName}. Einen schönen Tag noch!' },
+  { department: 'technik', shortcut: 'router', title: 'Router neu starten', body: 'Bitte trennen Sie den Router für 30 Sekunden vom Strom und schließen Sie ihn dann wieder an.' },
+  { department: 'buchhaltung', shortcut: 'rechnung', title: 'Rechnungskopie', body: 'Eine Kopie Ihrer Rechnung finden Sie im Kundenportal unter „Meine Rechnungen“.' },
+];
 
 const people: Array<{ email: string; name: string; role: Role; languages: string[]; maxChats: number; memberships: Array<[string, Level]> }> = [
   { email: 'admin@zentrale.example', name: 'Anna Admin', role: 'admin', languages: ['de', 'en'], maxChats: 3, memberships: [] },
@@ -35,13 +51,21 @@ export async function seedDemo(db: Database): Promise<{ created: number }> {
   for (const d of departments) {
     const [row, made] = await Department.findOrCreate({
       where: { slug: d.slug },
-      defaults: { slug: d.slug, name: d.name, languages: [...d.languages], openingHours: d.openingHours, fallbackDepartmentId: null },
+      defaults: { slug: d.slug, name: d.name, languages: [...d.languages], openingHours: d.openingHours, fallbackDepartmentId: null, ...d.routing },
     });
     ids.set(d.slug, row.id);
     if (made) created++;
   }
   for (const d of departments) {
     if (d.fallback) await Department.update({ fallbackDepartmentId: ids.get(d.fallback)! }, { where: { slug: d.slug, fallbackDepartmentId: null } });
+  }
+  for (const c of canned) {
+    const departmentId = c.department ? ids.get(c.department)! : null;
+    const [, made] = await db.models.CannedResponse.findOrCreate({
+      where: { shortcut: c.shortcut },
+      defaults: { departmentId, shortcut: c.shortcut, title: c.title, body: c.body, createdBy: null },
+    });
+    if (made) created++;
   }
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   for (const p of people) {
