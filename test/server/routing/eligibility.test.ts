@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { acceptableLanguages, allowedLevels, capacityFor, compareAgents, compareRoutes, isEligible, loadOf } from '../../../server/src/routing/eligibility.js';
+import type { AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting } from '../../../server/src/routing/types.js';
+
+const dept: DepartmentRouting = {
+  id: 1, strategy: 'least_busy', offerTimeoutMs: 30_000, wrapUpMs: 0,
+  widenL2AfterMs: 60_000, widenL3AfterMs: 180_000, fallbackLanguage: 'en', fallbackLanguageAfterMs: 120_000,
+};
+const agent = (over: Partial<AgentRuntime> = {}): AgentRuntime => ({
+  agentId: 1, status: 'available', reason: null, since: 0, connections: ['c'], graceUntil: null,
+  active: [], offer: null, wrapUps: [], idleSince: 0, lastOfferedAt: {}, ...over,
+});
+const profile = (over: Partial<AgentProfile> = {}): AgentProfile => ({
+  agentId: 1, name: 'A', languages: ['de'], maxChats: 2, autoAccept: false, memberships: { 1: { level: 'L1', maxChats: null } }, ...over,
+});
+const route = (over: Partial<ChatRoute> = {}): ChatRoute => ({
+  conversationId: 'c1', departmentId: 1, visitorId: 'v', visitorName: null, language: 'de', priority: 0,
+  waitingSince: 0, preview: '', state: 'queued', agentId: null, offerExpiresAt: null, declined: {}, ...over,
+});
+
+describe('routing rules', () => {
+  it('widens levels over time; null widening means from the start', () => {
+    assert.deepEqual([...allowedLevels(dept, 0)], ['L1']);
+    assert.deepEqual([...allowedLevels(dept, 60_000)], ['L1', 'L2']);
+    assert.deepEqual([...allowedLevels(dept, 180_000)], ['L1', 'L2', 'L3']);
+    assert.deepEqual([...allowedLevels({ ...dept, widenL2AfterMs: null, widenL3AfterMs: null }, 0)], ['L1', 'L2', 'L3']);
+  });
+
+  it('adds the fallback language after its wait', () => {
+    assert.deepEqual(acceptableLanguages(dept, 'fr', 119_999), ['fr']);
+    assert.deepEqual(acceptableLanguages(dept, 'fr', 120_000), ['fr', 'en']);
+    assert.deepEqual(acceptableLanguages(dept, 'en', 500_000), ['en']);
+  });
+
+  it('counts active chats, the pending offer and wrap-ups as load; capacity per department first', () => {
+    assert.equal(loadOf(agent({ active: ['a', 'b'], offer: 'c', wrapUps: [{ conversationId: 'd', until: 1 }] })), 4);
+    assert.equal(capacityFor(profile(), 1), 2);
+    assert.equal(capacityFor(profile({ memberships: { 1: { level: 'L1', maxChats: 5 } } }), 1), 5);
+  });
+
+  it('requires available, connected, no pending offer, capacity, membership, language and not declined', () => {
+    const now = 10_000;
+    assert.equal(isEligible(profile(), agent(), route(), dept, now), true);
+    assert.equal(isEligible(profile(), agent({ status: 'away' }), route(), dept, now), false);
+    assert.equal(isEligible(profile(), agent({ connections: [], graceUntil: now + 1 }), route(), dept, now), false, 'in grace: no new offers');
+    assert.equal(isEligible(profile(), agent({ offer: 'x' }), route(), dept, now), false);
+    assert.equal(isEligible(profile(), agent({ active: ['a', 'b'] }), route(), dept, now), false);
+    assert.equal(isEligible(profile({ memberships: {} }), agent(), route(), dept, now), false);
+    assert.equal(isEligible(profile(), agent(), route({ language: 'fr' }), dept, now), false);
+    assert.equal(isEligible(profile(), agent(), route({ declined: { 1: now + 1 } }), dept, now), false);
+    assert.equal(isEligible(profile(), agent(), route({ declined: { 1: now } }), dept, now), true, 'the exclusion has passed');
+    assert.equal(isEligible(profile({ memberships: { 1: { level: 'L2', maxChats: null } } }), agent(), route(), dept, now), false);
+  });
+
+  it('orders agents by strategy and chats by priority, then waiting time', () => {
+    const a = agent({ agentId: 1, active: ['x'], idleSince: 5 });
+    const b = agent({ agentId: 2, idleSince: 10, lastOfferedAt: { 1: 50 } });
+    const c = agent({ agentId: 3, idleSince: 1, lastOfferedAt: { 1: 40 } });
+    const sorted = (strategy: DepartmentRouting['strategy']) => [a, b, c].sort(compareAgents({ ...dept, strategy })).map((x) => x.agentId);
+    assert.deepEqual(sorted('least_busy'), [3, 2, 1]);
+    assert.deepEqual(sorted('longest_idle'), [3, 1, 2]);
+    assert.deepEqual(sorted('round_robin'), [1, 3, 2]);
+    const routes = [route({ conversationId: 'late', waitingSince: 20 }), route({ conversationId: 'urgent', waitingSince: 30, priority: 1 }), route({ conversationId: 'early', waitingSince: 10 })];
+    assert.deepEqual(routes.sort(compareRoutes).map((r) => r.conversationId), ['urgent', 'early', 'late']);
+  });
+});
