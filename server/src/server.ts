@@ -214,12 +214,14 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
         await engine.stop();
         // Stop taking new connections, let in-flight acks finish, then close the transports. Clients
         // see a transport close (not a server disconnect) and so reconnect, to another node if any.
+        // Keep-alive HTTP connections of open pages would hold close() forever: cut them after the timeout.
+        const forced = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
         const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         const drained = await inflight.drain(config.shutdownTimeoutMs);
         if (!drained) log.warn('shutdown: socket work still in flight after the timeout');
-        await io.close().catch(() => undefined);
-        const forced = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
+        void io.close().catch(() => undefined);
+        httpServer.closeIdleConnections();
         await httpClosed;
         clearTimeout(forced);
         await dev?.close();

@@ -25,6 +25,8 @@ export const userSchema = z.object({
   languages: z.array(languageCodeSchema),
   uiLanguage: uiLanguageSchema,
   maxChats: z.number().int(),
+  /** Offered chats are accepted without asking. */
+  autoAccept: z.boolean(),
 });
 export type User = z.infer<typeof userSchema>;
 

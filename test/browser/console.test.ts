@@ -141,6 +141,8 @@ describe('browser: agent console', function () {
       await page.getByTestId('nav-admin').waitFor(WAIT);
       assert.equal(new URL(page.url()).search, '', 'the one-time token is dropped from the address bar');
     } finally {
+      // Disconnect the console first: zentrale.close() can hang while an admin console is still connected.
+      await page.close();
       await fresh.close();
     }
   });

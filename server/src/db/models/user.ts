@@ -36,6 +36,7 @@ export class UserModel extends Model<InferAttributes<UserModel>, InferCreationAt
       languages: this.languages,
       uiLanguage: this.uiLanguage,
       maxChats: this.maxChats,
+      autoAccept: Boolean(this.autoAccept),
     };
   }
 
