@@ -3,18 +3,9 @@ import { firstName } from '../../../shared/schemas/canned.js';
 import type { AgentConversation, Message } from '../../../shared/schemas/chat.js';
 import type { QueueEntry } from '../../../shared/schemas/routing.js';
 
-/** Merges messages by server id (later copies win) and keeps them in id order. */
-export function mergeMessages(current: readonly Message[], incoming: readonly Message[]): Message[] {
-  if (incoming.length === 0) return current as Message[];
-  const byId = new Map<number, Message>();
-  for (const message of current) byId.set(message.id, message);
-  for (const message of incoming) byId.set(message.id, message);
-  return [...byId.values()].sort((a, b) => a.id - b.id);
-}
+import { highestId } from '../../lib/messages.js';
 
-export function highestId(messages: readonly Message[]): number {
-  return messages.reduce((max, message) => Math.max(max, message.id), 0);
-}
+export { highestId, mergeMessages } from '../../lib/messages.js';
 
 /** Messages the agent has not read yet: newer than `agentReadUpTo` and not written by an agent. */
 export function unreadCount(messages: readonly Message[], agentReadUpTo: number): number {

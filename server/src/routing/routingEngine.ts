@@ -261,6 +261,16 @@ export function createRoutingEngine(deps: RoutingDeps) {
     }
   }
 
+  const offerOf = (route: ChatRoute, expiresAt: number): Offer => ({
+    conversationId: route.conversationId,
+    departmentId: route.departmentId,
+    visitorName: route.visitorName,
+    language: route.language,
+    preview: route.preview,
+    waitingSince: new Date(route.waitingSince).toISOString(),
+    expiresAt: new Date(expiresAt).toISOString(),
+  });
+
   async function handleOffer(offer: OfferMade): Promise<void> {
     const { route, agentId, expiresAt } = offer;
     log.info({ conversationId: route.conversationId, agentId }, 'chat offered');
@@ -276,16 +286,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
       }
       return;
     }
-    const payload: Offer = {
-      conversationId: route.conversationId,
-      departmentId: route.departmentId,
-      visitorName: route.visitorName,
-      language: route.language,
-      preview: route.preview,
-      waitingSince: new Date(route.waitingSince).toISOString(),
-      expiresAt: new Date(expiresAt).toISOString(),
-    };
-    notifier.offerReceived(agentId, payload);
+    notifier.offerReceived(agentId, offerOf(route, expiresAt));
     await publishAgent(agentId);
   }
 
@@ -295,15 +296,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
     if (!agent.offer) return null;
     const route = await store.route(agent.offer);
     if (!route || route.state !== 'offered' || route.agentId !== agentId) return null;
-    return {
-      conversationId: route.conversationId,
-      departmentId: route.departmentId,
-      visitorName: route.visitorName,
-      language: route.language,
-      preview: route.preview,
-      waitingSince: new Date(route.waitingSince).toISOString(),
-      expiresAt: new Date(route.offerExpiresAt!).toISOString(),
-    };
+    return offerOf(route, route.offerExpiresAt!);
   }
 
   /**

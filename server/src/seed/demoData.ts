@@ -27,7 +27,7 @@ const departments = [
 ];
 
 const canned = [
-  { department: null, shortcut: 'gruss', title: 'Begrüßung', body: 'Guten Tag {visitor.name}, hier ist {agent.firstName} vom {department.name}. Wie kann ich Ihnen helfen?' },
+  { department: null, shortcut: 'gruss', title: 'Begrüßung', body: 'Guten Tag {visitor.name}, hier ist {agent.firstName} aus dem Team {department.name}. Wie kann ich Ihnen helfen?' },
   { department: null, shortcut: 'danke', title: 'Verabschiedung', body: 'Vielen Dank für Ihre Nachricht, {visitor.firstName}. Einen schönen Tag noch!' },
   { department: 'technik', shortcut: 'router', title: 'Router neu starten', body: 'Bitte trennen Sie den Router für 30 Sekunden vom Strom und schließen Sie ihn dann wieder an.' },
   { department: 'buchhaltung', shortcut: 'rechnung', title: 'Rechnungskopie', body: 'Eine Kopie Ihrer Rechnung finden Sie im Kundenportal unter „Meine Rechnungen“.' },
