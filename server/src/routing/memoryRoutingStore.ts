@@ -27,6 +27,7 @@ export function createMemoryRoutingStore(): RoutingStore {
   const profiles = new Map<number, AgentProfile>();
   const agents = new Map<number, AgentRuntime>();
   const routes = new Map<string, ChatRoute>();
+  let epoch: string | null = null;
 
   const agentOf = (agentId: number, now = 0): AgentRuntime => {
     let agent = agents.get(agentId);
@@ -216,6 +217,16 @@ export function createMemoryRoutingStore(): RoutingStore {
       detach(route);
       backToQueue(route);
       return copyRoute(route);
+    },
+
+    // One node, one process: it is alive as long as it runs, and its state starts empty once.
+    heartbeat: async () => undefined,
+    reapDeadNodes: async () => [],
+    epoch: async () => epoch,
+    async claimRebuild(next) {
+      if (epoch !== null) return false;
+      epoch = next;
+      return true;
     },
 
     route: async (conversationId) => {

@@ -45,6 +45,18 @@ export interface RoutingStore {
   /** Sends an assigned or offered chat back to the queue (e.g. the agent handed it back). */
   requeue(conversationId: string, now: number): Promise<ChatRoute | null>;
 
+  /** A node says it is alive (cluster liveness); connection ids carry the node id as "nodeId:". */
+  heartbeat(nodeId: string, now: number): Promise<void>;
+  /**
+   * Nodes silent for `deadAfterMs` are dead: their agents' connections are dropped (starting the
+   * grace period where none is left). Returns the agents touched.
+   */
+  reapDeadNodes(now: number, deadAfterMs: number, graceMs: number): Promise<number[]>;
+  /** An id of the current state's generation; changes when the state is rebuilt (empty Redis). */
+  epoch(): Promise<string | null>;
+  /** Claims the rebuild of an empty state: returns the new epoch to the one caller that must rebuild. */
+  claimRebuild(epoch: string): Promise<boolean>;
+
   route(conversationId: string): Promise<ChatRoute | null>;
   /** Waiting and offered chats in queue order with positions; one department or all. */
   queue(departmentId: number | null): Promise<QueuedView[]>;

@@ -1,0 +1,381 @@
+/**
+ * The routing rules in Lua, so that each transition runs atomically inside Redis. They mirror
+ * server/src/routing/eligibility.ts and memoryRoutingStore.ts line for line; the store contract
+ * suite (test/server/routing/routingStore.test.ts) runs against both and holds them together.
+ *
+ * Layout under the prefix P (KEYS[1]):
+ *   P.dept     hash  departmentId → DepartmentRouting JSON
+ *   P.profile  hash  agentId → AgentProfile JSON
+ *   P.agent    hash  agentId → AgentRuntime JSON
+ *   P.route    hash  conversationId → ChatRoute JSON
+ *   P.queue    zset  conversationId, score −priority·1e14 + waitingSince (queued and offered)
+ *   P.offers   zset  conversationId → offer deadline
+ *   P.wrapups  zset  "agentId|conversationId" → wrap-up end
+ *   P.grace    zset  agentId → end of the reconnect grace
+ *   P.nodes    zset  nodeId → last heartbeat
+ *   P.epoch    string  set when the state was (re)built from the database
+ * Map keys inside JSON are strings (Lua tables with integer keys would encode as arrays).
+ */
+export const PRELUDE = `
+local P = KEYS[1]
+local NULL = cjson.null
+local function isnull(v) return v == nil or v == NULL end
+local function jget(key, field)
+  local v = redis.call('HGET', P .. key, field)
+  if not v then return nil end
+  return cjson.decode(v)
+end
+local function jset(key, field, obj) redis.call('HSET', P .. key, field, cjson.encode(obj)) end
+local function arr(t) if type(t) ~= 'table' then return {} end return t end
+local function map(t) if type(t) ~= 'table' then return {} end return t end
+local function contains(list, x) for _, v in ipairs(list) do if v == x then return true end end return false end
+local function without(list, x) local out = {} for _, v in ipairs(list) do if v ~= x then out[#out + 1] = v end end return out end
+
+local function normAgent(a)
+  a.connections = arr(a.connections); a.active = arr(a.active); a.wrapUps = arr(a.wrapUps)
+  a.lastOfferedAt = map(a.lastOfferedAt)
+  return a
+end
+local function getAgent(id, now)
+  local a = jget('agent', tostring(id))
+  if not a then
+    a = { agentId = tonumber(id), status = 'offline', reason = NULL, since = now or 0, connections = {}, graceUntil = NULL,
+          active = {}, offer = NULL, wrapUps = {}, idleSince = now or 0, lastOfferedAt = {} }
+  end
+  return normAgent(a)
+end
+local function putAgent(a) jset('agent', tostring(a.agentId), a) end
+local function getProfile(id)
+  local p = jget('profile', tostring(id))
+  if p then p.memberships = map(p.memberships); p.languages = arr(p.languages) end
+  return p
+end
+local function getRoute(id)
+  local r = jget('route', id)
+  if r then r.declined = map(r.declined) end
+  return r
+end
+local function putRoute(r) jset('route', r.conversationId, r) end
+local function score(r) return -r.priority * 1e14 + r.waitingSince end
+local function toQueue(r)
+  r.state = 'queued'; r.agentId = NULL; r.offerExpiresAt = NULL
+  redis.call('ZADD', P .. 'queue', score(r), r.conversationId)
+  redis.call('ZREM', P .. 'offers', r.conversationId)
+end
+
+local function loadOf(a)
+  local n = #a.active + #a.wrapUps
+  if not isnull(a.offer) then n = n + 1 end
+  return n
+end
+local function capacityFor(p, deptId)
+  local m = p.memberships[tostring(deptId)]
+  if m and not isnull(m.maxChats) then return m.maxChats end
+  return p.maxChats
+end
+local function levelAllowed(d, level, waited)
+  if level == 'L1' then return true end
+  if level == 'L2' then return isnull(d.widenL2AfterMs) or waited >= d.widenL2AfterMs end
+  if level == 'L3' then return isnull(d.widenL3AfterMs) or waited >= d.widenL3AfterMs end
+  return false
+end
+local function languageOk(d, p, lang, waited)
+  if contains(p.languages, lang) then return true end
+  if not isnull(d.fallbackLanguage) and d.fallbackLanguage ~= lang
+     and (isnull(d.fallbackLanguageAfterMs) or waited >= d.fallbackLanguageAfterMs) then
+    return contains(p.languages, d.fallbackLanguage)
+  end
+  return false
+end
+local function qualified(p, r, d, now)
+  local m = p.memberships[tostring(r.departmentId)]
+  if not m then return false end
+  local waited = now - r.waitingSince
+  return levelAllowed(d, m.level, waited) and languageOk(d, p, r.language, waited)
+end
+local function reachable(a) return a.status == 'available' and #a.connections > 0 end
+local function eligible(p, a, r, d, now)
+  if not reachable(a) or not isnull(a.offer) then return false end
+  local blockedUntil = r.declined[tostring(a.agentId)]
+  if blockedUntil and blockedUntil > now then return false end
+  if loadOf(a) >= capacityFor(p, r.departmentId) then return false end
+  return qualified(p, r, d, now)
+end
+-- true when agent a comes before agent b under the department's strategy
+local function before(d, a, b)
+  if d.strategy == 'least_busy' then
+    local la, lb = loadOf(a), loadOf(b)
+    if la ~= lb then return la < lb end
+    if a.idleSince ~= b.idleSince then return a.idleSince < b.idleSince end
+  elseif d.strategy == 'longest_idle' then
+    if a.idleSince ~= b.idleSince then return a.idleSince < b.idleSince end
+  else
+    local ka = a.lastOfferedAt[tostring(d.id)] or 0
+    local kb = b.lastOfferedAt[tostring(d.id)] or 0
+    if ka ~= kb then return ka < kb end
+  end
+  return a.agentId < b.agentId
+end
+-- frees whatever slot the route holds with its agent
+local function detach(r)
+  if isnull(r.agentId) then return end
+  local a = getAgent(r.agentId)
+  if a.offer == r.conversationId then a.offer = NULL end
+  a.active = without(a.active, r.conversationId)
+  putAgent(a)
+  redis.call('ZREM', P .. 'offers', r.conversationId)
+end
+`;
+
+const script = (body: string) => `${PRELUDE}\n${body}`;
+
+export const SCRIPTS = {
+  setStatus: script(`
+local id, status, reason, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local a = getAgent(id, now)
+local r = reason == '' and NULL or reason
+if a.status ~= status or a.reason ~= r then
+  if status == 'available' and a.status ~= 'available' then a.idleSince = now end
+  a.status = status; a.reason = r; a.since = now
+end
+putAgent(a)
+return cjson.encode(a)`),
+
+  connect: script(`
+local id, conn, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local a = getAgent(id, now)
+if not contains(a.connections, conn) then a.connections[#a.connections + 1] = conn end
+a.graceUntil = NULL
+redis.call('ZREM', P .. 'grace', tostring(a.agentId))
+putAgent(a)
+return cjson.encode(a)`),
+
+  disconnect: script(`
+local id, conn, now, graceMs = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local a = getAgent(id, now)
+a.connections = without(a.connections, conn)
+if #a.connections == 0 then
+  a.graceUntil = now + graceMs
+  redis.call('ZADD', P .. 'grace', a.graceUntil, tostring(a.agentId))
+end
+putAgent(a)
+return cjson.encode(a)`),
+
+  expireGrace: script(`
+local now = tonumber(ARGV[1])
+local out = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'grace', '-inf', now)) do
+  redis.call('ZREM', P .. 'grace', id)
+  local a = getAgent(id, now)
+  if #a.connections == 0 and not isnull(a.graceUntil) and a.graceUntil <= now then
+    a.graceUntil = NULL
+    if a.status ~= 'offline' then a.since = now end
+    a.status = 'offline'; a.reason = NULL
+    local withdrawn = a.offer
+    if not isnull(withdrawn) then
+      local r = getRoute(withdrawn)
+      if r then toQueue(r); putRoute(r) end
+      a.offer = NULL
+    end
+    local requeued = a.active
+    for _, cid in ipairs(requeued) do
+      local r = getRoute(cid)
+      if r then toQueue(r); putRoute(r) end
+    end
+    a.active = {}
+    putAgent(a)
+    out[#out + 1] = { agent = a, withdrawnOffer = withdrawn, requeued = requeued }
+  end
+end
+return cjson.encode(out)`),
+
+  enqueue: script(`
+local req = cjson.decode(ARGV[1])
+if redis.call('HEXISTS', P .. 'route', req.conversationId) == 1 then return 0 end
+req.state = 'queued'; req.agentId = NULL; req.offerExpiresAt = NULL; req.declined = {}
+putRoute(req)
+redis.call('ZADD', P .. 'queue', score(req), req.conversationId)
+return 1`),
+
+  remove: script(`
+local r = getRoute(ARGV[1])
+if not r then return false end
+detach(r)
+redis.call('HDEL', P .. 'route', r.conversationId)
+redis.call('ZREM', P .. 'queue', r.conversationId)
+return cjson.encode(r)`),
+
+  offerNext: script(`
+local now = tonumber(ARGV[1])
+local candidates = {}
+for _, v in ipairs(redis.call('HVALS', P .. 'agent')) do
+  local a = normAgent(cjson.decode(v))
+  if reachable(a) and isnull(a.offer) then candidates[#candidates + 1] = a end
+end
+if #candidates == 0 then return false end
+local profiles, depts = {}, {}
+for _, a in ipairs(candidates) do profiles[a.agentId] = getProfile(a.agentId) end
+for _, cid in ipairs(redis.call('ZRANGE', P .. 'queue', 0, -1)) do
+  local r = getRoute(cid)
+  if r and r.state == 'queued' then
+    local key = tostring(r.departmentId)
+    if depts[key] == nil then depts[key] = jget('dept', key) or false end
+    local d = depts[key]
+    if d then
+      local best = nil
+      for _, a in ipairs(candidates) do
+        local p = profiles[a.agentId]
+        if p and eligible(p, a, r, d, now) and (best == nil or before(d, a, best)) then best = a end
+      end
+      if best then
+        local expiresAt = now + d.offerTimeoutMs
+        r.state = 'offered'; r.agentId = best.agentId; r.offerExpiresAt = expiresAt
+        putRoute(r)
+        redis.call('ZADD', P .. 'offers', expiresAt, cid)
+        best.offer = cid
+        best.lastOfferedAt[tostring(d.id)] = now
+        putAgent(best)
+        return cjson.encode({ route = r, agentId = best.agentId, expiresAt = expiresAt, autoAccept = profiles[best.agentId].autoAccept })
+      end
+    end
+  end
+end
+return false`),
+
+  accept: script(`
+local cid, agentId, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local r = getRoute(cid)
+if not r or r.state ~= 'offered' or r.agentId ~= agentId then return false end
+local a = getAgent(agentId, now)
+a.offer = NULL
+a.active[#a.active + 1] = cid
+a.idleSince = now
+putAgent(a)
+r.state = 'assigned'; r.offerExpiresAt = NULL
+putRoute(r)
+redis.call('ZREM', P .. 'queue', cid)
+redis.call('ZREM', P .. 'offers', cid)
+return cjson.encode(r)`),
+
+  decline: script(`
+local cid, agentId, now, excludeMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local r = getRoute(cid)
+if not r or r.state ~= 'offered' or r.agentId ~= agentId then return false end
+local a = getAgent(agentId, now)
+a.offer = NULL
+putAgent(a)
+r.declined[tostring(agentId)] = now + excludeMs
+toQueue(r)
+putRoute(r)
+return cjson.encode(r)`),
+
+  expireOffers: script(`
+local now, excludeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
+local out = {}
+for _, cid in ipairs(redis.call('ZRANGEBYSCORE', P .. 'offers', '-inf', now)) do
+  local r = getRoute(cid)
+  redis.call('ZREM', P .. 'offers', cid)
+  if r and r.state == 'offered' and not isnull(r.offerExpiresAt) and r.offerExpiresAt <= now then
+    local agentId = r.agentId
+    local a = getAgent(agentId, now)
+    a.offer = NULL
+    putAgent(a)
+    r.declined[tostring(agentId)] = now + excludeMs
+    toQueue(r)
+    putRoute(r)
+    out[#out + 1] = { route = r, agentId = agentId }
+  end
+end
+return cjson.encode(out)`),
+
+  release: script(`
+local cid, now = ARGV[1], tonumber(ARGV[2])
+local r = getRoute(cid)
+if not r then return false end
+redis.call('HDEL', P .. 'route', cid)
+redis.call('ZREM', P .. 'queue', cid)
+redis.call('ZREM', P .. 'offers', cid)
+if r.state == 'assigned' and not isnull(r.agentId) then
+  local a = getAgent(r.agentId, now)
+  a.active = without(a.active, cid)
+  local d = jget('dept', tostring(r.departmentId))
+  local wrapUpMs = d and d.wrapUpMs or 0
+  if wrapUpMs > 0 then
+    a.wrapUps[#a.wrapUps + 1] = { conversationId = cid, ['until'] = now + wrapUpMs }
+    redis.call('ZADD', P .. 'wrapups', now + wrapUpMs, tostring(r.agentId) .. '|' .. cid)
+  end
+  putAgent(a)
+else
+  detach(r)
+end
+return cjson.encode(r)`),
+
+  expireWrapUps: script(`
+local now = tonumber(ARGV[1])
+local freed, seen = {}, {}
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', P .. 'wrapups', '-inf', now)) do
+  redis.call('ZREM', P .. 'wrapups', member)
+  local agentId = string.match(member, '^([^|]+)|')
+  local a = getAgent(agentId, now)
+  local kept = {}
+  for _, w in ipairs(a.wrapUps) do if w['until'] > now then kept[#kept + 1] = w end end
+  if #kept < #a.wrapUps then
+    a.wrapUps = kept
+    putAgent(a)
+    if not seen[agentId] then seen[agentId] = true; freed[#freed + 1] = tonumber(agentId) end
+  end
+end
+return cjson.encode(freed)`),
+
+  assign: script(`
+local req, agentId, now = cjson.decode(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local existing = getRoute(req.conversationId)
+if existing then detach(existing) end
+req.state = 'assigned'; req.agentId = agentId; req.offerExpiresAt = NULL; req.declined = {}
+putRoute(req)
+redis.call('ZREM', P .. 'queue', req.conversationId)
+local a = getAgent(agentId, now)
+if not contains(a.active, req.conversationId) then a.active[#a.active + 1] = req.conversationId end
+putAgent(a)
+return 1`),
+
+  requeue: script(`
+local r = getRoute(ARGV[1])
+if not r then return false end
+detach(r)
+toQueue(r)
+putRoute(r)
+return cjson.encode(r)`),
+
+  reapDeadNodes: script(`
+local now, deadAfterMs, graceMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local dead = redis.call('ZRANGEBYSCORE', P .. 'nodes', '-inf', now - deadAfterMs)
+if #dead == 0 then return cjson.encode({}) end
+local prefixes = {}
+for _, node in ipairs(dead) do
+  redis.call('ZREM', P .. 'nodes', node)
+  prefixes[#prefixes + 1] = node .. ':'
+end
+local touched = {}
+for _, v in ipairs(redis.call('HVALS', P .. 'agent')) do
+  local a = normAgent(cjson.decode(v))
+  local kept = {}
+  for _, c in ipairs(a.connections) do
+    local gone = false
+    for _, prefix in ipairs(prefixes) do if string.sub(c, 1, #prefix) == prefix then gone = true end end
+    if not gone then kept[#kept + 1] = c end
+  end
+  if #kept < #a.connections then
+    a.connections = kept
+    if #kept == 0 then
+      a.graceUntil = now + graceMs
+      redis.call('ZADD', P .. 'grace', a.graceUntil, tostring(a.agentId))
+    end
+    putAgent(a)
+    touched[#touched + 1] = a.agentId
+  end
+end
+return cjson.encode(touched)`),
+} as const;
+
+export type ScriptName = keyof typeof SCRIPTS;

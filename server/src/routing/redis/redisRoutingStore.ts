@@ -1,0 +1,140 @@
+import type { RedisClientType } from 'redis';
+import type { RoutingStore } from '../routingStore.js';
+import type { AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting, OfferMade, QueuedView } from '../types.js';
+import { SCRIPTS, type ScriptName } from './lua.js';
+
+type Redis = RedisClientType;
+
+/** Lua's cjson turns empty arrays into {} and keeps maps' keys as strings: put the shapes back. */
+const asArray = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+const normAgent = (a: AgentRuntime): AgentRuntime => ({
+  ...a,
+  connections: asArray(a.connections),
+  active: asArray(a.active),
+  wrapUps: asArray(a.wrapUps),
+  lastOfferedAt: a.lastOfferedAt ?? {},
+});
+const normRoute = (r: ChatRoute): ChatRoute => ({ ...r, declined: r.declined ?? {} });
+
+/**
+ * Routing state in Redis for a cluster: every transition is one Lua script (atomic on the Redis
+ * server), so any node may route. Reads are plain hash and sorted-set reads.
+ */
+export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingStore {
+  const P = prefix;
+  const shas = new Map<ScriptName, string>();
+
+  async function run(name: ScriptName, args: Array<string | number>): Promise<unknown> {
+    const options = { keys: [P], arguments: args.map(String) };
+    let sha = shas.get(name);
+    if (!sha) {
+      sha = await redis.scriptLoad(SCRIPTS[name]);
+      shas.set(name, sha);
+    }
+    try {
+      return await redis.evalSha(sha, options);
+    } catch (error) {
+      // A restarted Redis has forgotten the scripts: load again and retry once.
+      if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
+      shas.set(name, await redis.scriptLoad(SCRIPTS[name]));
+      return redis.evalSha(shas.get(name)!, options);
+    }
+  }
+  const json = async <T>(name: ScriptName, args: Array<string | number>): Promise<T | null> => {
+    const reply = await run(name, args);
+    return typeof reply === 'string' ? (JSON.parse(reply) as T) : null;
+  };
+
+  const readRoutes = async (ids: string[]): Promise<ChatRoute[]> => {
+    if (ids.length === 0) return [];
+    const raw = await redis.hmGet(`${P}route`, ids);
+    return raw.filter((v): v is string => typeof v === 'string').map((v) => normRoute(JSON.parse(v) as ChatRoute));
+  };
+
+  return {
+    async setDepartments(list) {
+      const multi = redis.multi().del(`${P}dept`);
+      for (const d of list) multi.hSet(`${P}dept`, String(d.id), JSON.stringify(d));
+      await multi.exec();
+    },
+    async setAgentProfile(profile) {
+      await redis.hSet(`${P}profile`, String(profile.agentId), JSON.stringify(profile));
+    },
+    async agentProfile(agentId) {
+      const raw = await redis.hGet(`${P}profile`, String(agentId));
+      return raw ? (JSON.parse(raw) as AgentProfile) : null;
+    },
+
+    setStatus: async (agentId, status, reason, now) => normAgent((await json<AgentRuntime>('setStatus', [agentId, status, reason ?? '', now]))!),
+    connect: async (agentId, connectionId, now) => normAgent((await json<AgentRuntime>('connect', [agentId, connectionId, now]))!),
+    disconnect: async (agentId, connectionId, now, graceMs) => normAgent((await json<AgentRuntime>('disconnect', [agentId, connectionId, now, graceMs]))!),
+    async expireGrace(now) {
+      const out = (await json<Array<{ agent: AgentRuntime; withdrawnOffer: string | null; requeued: unknown }>>('expireGrace', [now])) ?? [];
+      return asArray<(typeof out)[number]>(out).map((e) => ({ agent: normAgent(e.agent), withdrawnOffer: e.withdrawnOffer ?? null, requeued: asArray<string>(e.requeued) }));
+    },
+
+    enqueue: async (request) => (await run('enqueue', [JSON.stringify(request)])) === 1,
+    async remove(conversationId) {
+      const r = await json<ChatRoute>('remove', [conversationId]);
+      return r ? normRoute(r) : null;
+    },
+    async offerNext(now) {
+      const offer = await json<OfferMade>('offerNext', [now]);
+      return offer ? { ...offer, route: normRoute(offer.route) } : null;
+    },
+    async accept(conversationId, agentId, now) {
+      const r = await json<ChatRoute>('accept', [conversationId, agentId, now]);
+      return r ? normRoute(r) : null;
+    },
+    async decline(conversationId, agentId, now, excludeMs) {
+      const r = await json<ChatRoute>('decline', [conversationId, agentId, now, excludeMs]);
+      return r ? normRoute(r) : null;
+    },
+    async expireOffers(now, excludeMs) {
+      const out = asArray<{ route: ChatRoute; agentId: number }>(await json('expireOffers', [now, excludeMs]));
+      return out.map((e) => ({ route: normRoute(e.route), agentId: e.agentId }));
+    },
+    async release(conversationId, now) {
+      const r = await json<ChatRoute>('release', [conversationId, now]);
+      return r ? normRoute(r) : null;
+    },
+    expireWrapUps: async (now) => asArray<number>(await json('expireWrapUps', [now])),
+    async assign(request, agentId, now) {
+      await run('assign', [JSON.stringify(request), agentId, now]);
+    },
+    async requeue(conversationId) {
+      const r = await json<ChatRoute>('requeue', [conversationId]);
+      return r ? normRoute(r) : null;
+    },
+
+    async heartbeat(nodeId, now) {
+      await redis.zAdd(`${P}nodes`, { score: now, value: nodeId });
+    },
+    reapDeadNodes: async (now, deadAfterMs, graceMs) => asArray<number>(await json('reapDeadNodes', [now, deadAfterMs, graceMs])),
+    epoch: async () => redis.get(`${P}epoch`),
+    claimRebuild: async (epoch) => (await redis.set(`${P}epoch`, epoch, { NX: true })) === 'OK',
+
+    async route(conversationId) {
+      return (await readRoutes([conversationId]))[0] ?? null;
+    },
+    async queue(departmentId) {
+      const routes = await readRoutes(await redis.zRange(`${P}queue`, 0, -1));
+      const perDepartment = new Map<number, number>();
+      return routes
+        .filter((r) => r.state !== 'assigned' && (departmentId === null || r.departmentId === departmentId))
+        .map((r): QueuedView => {
+          const position = (perDepartment.get(r.departmentId) ?? 0) + 1;
+          perDepartment.set(r.departmentId, position);
+          return { ...r, position };
+        });
+    },
+    async agent(agentId) {
+      const raw = await redis.hGet(`${P}agent`, String(agentId));
+      if (raw) return normAgent(JSON.parse(raw) as AgentRuntime);
+      return { agentId, status: 'offline', reason: null, since: 0, connections: [], graceUntil: null, active: [], offer: null, wrapUps: [], idleSince: 0, lastOfferedAt: {} };
+    },
+    agents: async () => (await redis.hVals(`${P}agent`)).map((v) => normAgent(JSON.parse(v) as AgentRuntime)),
+    departments: async () => (await redis.hVals(`${P}dept`)).map((v) => JSON.parse(v) as DepartmentRouting),
+    profiles: async () => (await redis.hVals(`${P}profile`)).map((v) => JSON.parse(v) as AgentProfile),
+  };
+}
