@@ -34,6 +34,9 @@ import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createHandleTimes } from './routing/handleTimes.js';
 import { createMemoryRoutingStore } from './routing/memoryRoutingStore.js';
+import { createRedisRoutingStore } from './routing/redis/redisRoutingStore.js';
+import { connectRedisCluster } from './cluster/redisCluster.js';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { createNotifier } from './routing/notifier.js';
 import { createRoutingEngine, type RoutingEngine } from './routing/routingEngine.js';
 import { endSessionSockets, setupAgentNamespace, type AgentNamespace } from './socket/agentNamespace.js';
@@ -83,7 +86,15 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const secretKey = await resolveSecretKey(config.secretKey, config.dataDir, log);
   const sessions = createSessions(db.models, config.sessionTtlHours);
   const visitors = createVisitors(db.models, createVisitorTokens(secretKey, config.visitorTokenTtlDays));
-  const limiter = createLoginLimiter(config.loginMaxAttempts, config.loginWindowSeconds);
+  // Cluster mode: routing state, rate limits and broadcasts go through Redis.
+  const cluster = config.redisUrl ? await connectRedisCluster(config.redisUrl, log.child({ feature: 'redis' })) : null;
+  const limiter = createLoginLimiter(
+    config.loginMaxAttempts,
+    config.loginWindowSeconds,
+    cluster
+      ? (o) => new RateLimiterRedis({ ...o, keyPrefix: `${config.redisPrefix}${o.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true })
+      : undefined,
+  );
 
   // Express answers every request Socket.IO does not take. The listener must be in place before
   // Socket.IO attaches (engine.io wraps it); the app itself is built once everything exists.
@@ -93,6 +104,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const io = new SocketServer(httpServer, {
     maxHttpBufferSize: config.maxPayloadBytes,
     serveClient: false,
+    ...(cluster ? { adapter: cluster.adapter } : {}),
     cors: { origin: browserOrigins, credentials: true },
     // CORS does not cover WebSocket upgrades: check the Origin of every handshake here.
     allowRequest: (req, callback) => {
@@ -111,7 +123,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const messages = createMessageStore(db, now);
   const engine = createRoutingEngine({
     db,
-    store: createMemoryRoutingStore(),
+    store: cluster ? createRedisRoutingStore(cluster.client, config.redisPrefix) : createMemoryRoutingStore(),
     notifier,
     events,
     views,
@@ -119,7 +131,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     handleTimes: createHandleTimes(db.models, config.routing.defaultHandleSeconds, now),
     log: log.child({ feature: 'routing' }),
     now,
-    options: config.routing,
+    options: { ...config.routing, nodeId: config.nodeId, nodeDeadAfterMs: config.nodeDeadAfterMs },
   });
   const users = createUsers(db.models, db, async (userId) => {
     await engine.loadAgentProfile(userId);
@@ -181,8 +193,10 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     client: dev ? dev.router : config.serveClient ? clientAssets(path.join(ROOT_DIR, 'dist', 'client')) : Router(),
   });
 
-  await engine.rebuild();
+  await engine.heartbeat();
+  await engine.ensureState();
   engine.start();
+  if (cluster) log.info({ nodeId: config.nodeId }, 'cluster mode: state and broadcasts through Redis');
 
   const purge = setInterval(() => {
     sessions.purgeExpired().catch((error: unknown) => log.warn({ err: error }, 'purging expired sessions failed'));
@@ -225,6 +239,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
         await httpClosed;
         clearTimeout(forced);
         await dev?.close();
+        await cluster?.close();
         await db.close();
         log.info('shutdown complete');
       })();

@@ -17,3 +17,26 @@ export function dbTargets(): DbKind[] {
 export function describeEachDb(title: string, body: (db: DbKind) => void): void {
   for (const db of dbTargets()) describe(`${title} [${db}]`, () => body(db));
 }
+
+/**
+ * Suites about routing state run once more in cluster mode: MariaDB plus the Redis store and
+ * adapter (a single node here; the multi-process suite covers several). Redis is required in CI.
+ */
+export interface Target {
+  db: DbKind;
+  redis: boolean;
+  label: string;
+}
+
+export function routingTargets(): Target[] {
+  const targets: Target[] = dbTargets().map((db) => ({ db, redis: false, label: db }));
+  const clusterDb = targets.some((t) => t.db === 'mariadb') ? 'mariadb' : 'sqlite';
+  if (process.env.TEST_REDIS_URL || process.env.REQUIRE_REDIS === '1' || process.env.TEST_WITH_REDIS === '1') {
+    targets.push({ db: clusterDb, redis: true, label: `${clusterDb}+redis` });
+  }
+  return targets;
+}
+
+export function describeEachTarget(title: string, body: (target: Target) => void): void {
+  for (const target of routingTargets()) describe(`${title} [${target.label}]`, () => body(target));
+}

@@ -10,6 +10,7 @@ import { createZentrale, type Zentrale } from '../../server/src/server.js';
 import { createUsers } from '../../server/src/users/users.js';
 import type { DbKind } from './dbTargets.js';
 import { createTestDatabase } from './mariadb.js';
+import { connectTestRedis, dropPrefix, testPrefix, testRedisUrl } from './redis.js';
 
 export interface TestUser {
   id: number;
@@ -50,9 +51,10 @@ export class TestClock {
 }
 
 /** A real zentrale on an ephemeral port with its own database (SQLite file or MariaDB schema). */
-export async function startTestServer(options: { db?: DbKind; env?: Record<string, string>; clock?: TestClock } = {}): Promise<TestServer> {
+export async function startTestServer(options: { db?: DbKind; redis?: boolean; env?: Record<string, string>; clock?: TestClock } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'zentrale-test-'));
   const mariadb = options.db === 'mariadb' ? await createTestDatabase() : null;
+  const redisPrefix = options.redis ? testPrefix() : null;
   const port = await freePort();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -64,6 +66,7 @@ export async function startTestServer(options: { db?: DbKind; env?: Record<strin
     SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
     SHUTDOWN_TIMEOUT_MS: '3000',
     ...(mariadb ? { DATABASE_URL: mariadb.url } : {}),
+    ...(redisPrefix ? { REDIS_URL: testRedisUrl(), REDIS_PREFIX: redisPrefix } : {}),
     ...options.env,
   });
   const zentrale = await createZentrale(config, createLogger(config.logLevel), options.clock ? { now: options.clock.now } : {});
@@ -88,6 +91,11 @@ export async function startTestServer(options: { db?: DbKind; env?: Record<strin
     async close() {
       await zentrale.close();
       await mariadb?.drop();
+      if (redisPrefix) {
+        const client = await connectTestRedis();
+        await dropPrefix(client, redisPrefix);
+        await client.close();
+      }
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -26,6 +28,9 @@ const envSchema = z.object({
     .optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:6379').optional(),
+  REDIS_PREFIX: z.string().min(1).max(64).default('zentrale:'),
+  NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+  NODE_DEAD_AFTER_SECONDS: z.coerce.number().int().min(3).max(600).default(15),
   ALLOWED_ORIGINS: z
     .string()
     .default('')
@@ -65,6 +70,12 @@ export interface Config {
   dbPoolMax: number;
   dbLogSql: boolean;
   redisUrl: string | null;
+  /** Key prefix of everything zentrale keeps in Redis (several installations may share one Redis). */
+  redisPrefix: string;
+  /** This process's name in the cluster; connection ids and heartbeats carry it. */
+  nodeId: string;
+  /** A node silent this long is dead: its agents' connections are dropped. */
+  nodeDeadAfterMs: number;
   /** Sites allowed to embed the widget and call the visitor API from the browser. */
   allowedOrigins: string[];
   secretKey: string | null;
@@ -118,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     );
   }
   const e = parsed.data;
+  if (e.REDIS_URL && !e.SECRET_KEY) {
+    throw new ConfigError(['SECRET_KEY: required when REDIS_URL is set (every node must sign visitor tokens with the same key)']);
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const dataDir = path.resolve(e.DATA_DIR);
   return {
@@ -132,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     dbPoolMax: e.DB_POOL_MAX,
     dbLogSql: e.DB_LOG_SQL,
     redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
+    nodeId: e.NODE_ID ?? `${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}-${randomBytes(2).toString('hex')}`,
+    nodeDeadAfterMs: e.NODE_DEAD_AFTER_SECONDS * 1000,
     allowedOrigins: e.ALLOWED_ORIGINS,
     secretKey: e.SECRET_KEY ?? null,
     sessionTtlHours: e.SESSION_TTL_HOURS,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Op } from 'sequelize';
 import type { AgentConversation, Message } from '../../../shared/schemas/chat.js';
 import type { AgentStatus, AwayReason, Presence } from '../../../shared/schemas/presence.js';
@@ -25,6 +26,10 @@ export interface RoutingOptions {
   reofferAfterMs: number;
   /** How often timers (offers, wrap-up, grace) are checked. */
   tickMs: number;
+  /** This node's name: connection ids carry it, so a dead node's connections can be found. */
+  nodeId: string;
+  /** A node without heartbeat for this long is dead. */
+  nodeDeadAfterMs: number;
 }
 
 export interface RoutingDeps {
@@ -129,6 +134,34 @@ export function createRoutingEngine(deps: RoutingDeps) {
         await store.enqueue(await requestOf(c), now);
       }
     }
+  }
+
+  let knownEpoch: string | null = null;
+
+  /**
+   * Makes sure the shared state exists. An empty store (first start, or a Redis that restarted
+   * and lost everything) is rebuilt from the database by exactly one node; every node then
+   * re-announces its own console connections, so agents do not drop into the grace period.
+   */
+  async function ensureState(): Promise<void> {
+    let epoch = await store.epoch();
+    if (epoch === null) {
+      const mine = randomUUID();
+      if (!(await store.claimRebuild(mine))) return; // another node is rebuilding: look again next tick
+      log.info({ nodeId: options.nodeId }, 'routing state empty: rebuilding it from the database');
+      await rebuild();
+      epoch = mine;
+    }
+    if (epoch === knownEpoch) return;
+    knownEpoch = epoch;
+    await loadDepartments();
+    const now = nowMs();
+    for (const [agentId, sockets] of localConnections) {
+      await loadAgentProfile(agentId);
+      for (const socketId of sockets) await store.connect(agentId, connectionId(socketId), now);
+    }
+    touchQueue('all');
+    kick();
   }
 
   // ---------------------------------------------------------------- views
@@ -364,10 +397,16 @@ export function createRoutingEngine(deps: RoutingDeps) {
     return presence;
   }
 
-  async function agentConnected(agentId: number, connectionId: string): Promise<Presence> {
+  /** This node's console connections: re-announced when the shared state was rebuilt. */
+  const localConnections = new Map<number, Set<string>>();
+  const connectionId = (socketId: string) => `${options.nodeId}:${socketId}`;
+
+  async function agentConnected(agentId: number, socketId: string): Promise<Presence> {
+    if (!localConnections.has(agentId)) localConnections.set(agentId, new Set());
+    localConnections.get(agentId)!.add(socketId);
     if (!(await store.agentProfile(agentId))) await loadAgentProfile(agentId);
     const before = await store.agent(agentId);
-    const runtime = await store.connect(agentId, connectionId, nowMs());
+    const runtime = await store.connect(agentId, connectionId(socketId), nowMs());
     if (before.connections.length === 0) {
       await publishAgent(agentId);
       if (runtime.status === 'available') {
@@ -378,8 +417,11 @@ export function createRoutingEngine(deps: RoutingDeps) {
     return presenceOf(runtime);
   }
 
-  async function agentDisconnected(agentId: number, connectionId: string): Promise<void> {
-    const runtime = await store.disconnect(agentId, connectionId, nowMs(), options.presenceGraceMs);
+  async function agentDisconnected(agentId: number, socketId: string): Promise<void> {
+    const mine = localConnections.get(agentId);
+    mine?.delete(socketId);
+    if (mine?.size === 0) localConnections.delete(agentId);
+    const runtime = await store.disconnect(agentId, connectionId(socketId), nowMs(), options.presenceGraceMs);
     if (runtime.connections.length === 0) {
       log.info({ agentId, graceMs: options.presenceGraceMs }, 'agent disconnected: grace period started');
       await publishAgent(agentId);
@@ -440,6 +482,9 @@ export function createRoutingEngine(deps: RoutingDeps) {
 
   let ticking = false;
   let lastWideningCheck = 0;
+  let lastHeartbeat = 0;
+  let lastStateCheck = 0;
+  const heartbeatEveryMs = Math.max(500, Math.floor(options.nodeDeadAfterMs / 4));
 
   async function tick(): Promise<void> {
     if (ticking) return;
@@ -447,6 +492,19 @@ export function createRoutingEngine(deps: RoutingDeps) {
     try {
       const now = nowMs();
       let changed = false;
+      if (now - lastStateCheck >= 1000) {
+        lastStateCheck = now;
+        await ensureState();
+      }
+      if (now - lastHeartbeat >= heartbeatEveryMs) {
+        lastHeartbeat = now;
+        await store.heartbeat(options.nodeId, now);
+        for (const agentId of await store.reapDeadNodes(now, options.nodeDeadAfterMs, options.presenceGraceMs)) {
+          log.info({ agentId }, 'dropped console connections of a dead node');
+          await publishAgent(agentId);
+          changed = true;
+        }
+      }
       for (const { route, agentId } of await store.expireOffers(now, options.reofferAfterMs)) {
         changed = true;
         log.info({ conversationId: route.conversationId, agentId }, 'offer timed out');
@@ -487,7 +545,10 @@ export function createRoutingEngine(deps: RoutingDeps) {
     store,
     loadDepartments,
     loadAgentProfile,
-    rebuild,
+    ensureState,
+    async heartbeat(): Promise<void> {
+      await store.heartbeat(options.nodeId, nowMs());
+    },
     kick,
     routeAll,
     tick,

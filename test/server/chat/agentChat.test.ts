@@ -4,14 +4,14 @@ import type { AgentConversation, Conversation, Message, MessagesRead, TypingChan
 import type { AgentState } from '../../../shared/schemas/routing.js';
 import { accept, clientId, eventually, makeAgent, makeDepartment, makeVisitorChat, type TestAgent, type TestVisitor } from '../../support/chatFixtures.js';
 import { ask, closeAllSockets, connectAgent, emitRaw, expectOk, login, nextEvent, noEvent, request } from '../../support/clients.js';
-import { describeEachDb } from '../../support/dbTargets.js';
+import { describeEachTarget } from '../../support/dbTargets.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
-describeEachDb('live chat between visitor and agent', (db) => {
+describeEachTarget('live chat between visitor and agent', ({ db, redis }) => {
   let server: TestServer;
   let dept: number;
   before(async () => {
-    server = await startTestServer({ db });
+    server = await startTestServer({ db, redis });
     dept = await makeDepartment(server);
   });
   after(() => server.close());

@@ -4,14 +4,14 @@ import type { OfferRevoked, QueueStatus } from '../../../shared/schemas/routing.
 import type { AgentConversation, Conversation, Message } from '../../../shared/schemas/chat.js';
 import { accept, eventually, type TestAgent, makeAgent, makeDepartment, makeVisitorChat, sleep } from '../../support/chatFixtures.js';
 import { ask, closeAllSockets, connectAgent, expectOk, nextEvent, noEvent } from '../../support/clients.js';
-import { describeEachDb } from '../../support/dbTargets.js';
+import { describeEachTarget } from '../../support/dbTargets.js';
 import { startTestServer, TestClock, type TestServer } from '../../support/server.js';
 
-describeEachDb('routing: strategies, capacity, fairness, widening', (db) => {
+describeEachTarget('routing: strategies, capacity, fairness, widening', ({ db, redis }) => {
   let server: TestServer;
   const clock = new TestClock();
   before(async () => {
-    server = await startTestServer({ db, clock, env: { PRESENCE_GRACE_SECONDS: '30' } });
+    server = await startTestServer({ db, redis, clock, env: { PRESENCE_GRACE_SECONDS: '30' } });
   });
   after(() => server.close());
   afterEach(closeAllSockets);
@@ -193,11 +193,11 @@ describeEachDb('routing: strategies, capacity, fairness, widening', (db) => {
   });
 });
 
-describeEachDb('presence: several tabs, reconnect grace, requeue', (db) => {
+describeEachTarget('presence: several tabs, reconnect grace, requeue', ({ db, redis }) => {
   let server: TestServer;
   const clock = new TestClock();
   before(async () => {
-    server = await startTestServer({ db, clock, env: { PRESENCE_GRACE_SECONDS: '30' } });
+    server = await startTestServer({ db, redis, clock, env: { PRESENCE_GRACE_SECONDS: '30' } });
   });
   after(() => server.close());
   afterEach(closeAllSockets);
@@ -259,10 +259,10 @@ describeEachDb('presence: several tabs, reconnect grace, requeue', (db) => {
   });
 });
 
-describeEachDb('queue position and wait estimate', (db) => {
+describeEachTarget('queue position and wait estimate', ({ db, redis }) => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ db, env: { DEFAULT_HANDLE_SECONDS: '240' } });
+    server = await startTestServer({ db, redis, env: { DEFAULT_HANDLE_SECONDS: '240' } });
   });
   after(() => server.close());
   afterEach(closeAllSockets);
@@ -300,10 +300,10 @@ describeEachDb('queue position and wait estimate', (db) => {
   });
 });
 
-describeEachDb('routing under concurrency', (db) => {
+describeEachTarget('routing under concurrency', ({ db, redis }) => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ db, env: { SOCKET_EVENTS_PER_10S: '100000' } });
+    server = await startTestServer({ db, redis, env: { SOCKET_EVENTS_PER_10S: '100000' } });
   });
   after(() => server.close());
   afterEach(closeAllSockets);

@@ -1,0 +1,43 @@
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import { createClient, type RedisClientType } from 'redis';
+import type { Logger } from '../log/logger.js';
+
+export interface RedisCluster {
+  /** Commands: routing state, rate limits. */
+  client: RedisClientType;
+  /** The Socket.IO adapter factory: broadcasts reach sockets on every node. */
+  adapter: ReturnType<typeof createShardedAdapter>;
+  close(): Promise<void>;
+}
+
+/**
+ * Three connections: one for commands, and a publish/subscribe pair for the sharded Socket.IO
+ * adapter (Redis 7 sharded pub/sub, the adapter's recommendation). node-redis reconnects by
+ * itself and restores the subscriptions; commands issued while Redis is away wait in its queue.
+ */
+export async function connectRedisCluster(url: string, log: Logger): Promise<RedisCluster> {
+  const make = (role: string) => {
+    const client = createClient({ url, socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000) } }) as RedisClientType;
+    let down = false;
+    client.on('error', (error: Error) => {
+      if (!down) log.error({ err: error, role }, 'redis connection error');
+      down = true;
+    });
+    client.on('ready', () => {
+      if (down) log.info({ role }, 'redis connection restored');
+      down = false;
+    });
+    return client;
+  };
+  const client = make('commands');
+  const pub = make('publish');
+  const sub = make('subscribe');
+  await Promise.all([client.connect(), pub.connect(), sub.connect()]);
+  return {
+    client,
+    adapter: createShardedAdapter(pub, sub),
+    async close() {
+      await Promise.allSettled([client.close(), pub.close(), sub.close()]);
+    },
+  };
+}
