@@ -35,6 +35,8 @@ export async function run(onReady?: (url: string, zentrale: Zentrale) => Promise
     throw error;
   }
   const log = createLogger(config.logLevel);
+  // Last line of defence: a library promise nobody awaited must not take the server down.
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
   let zentrale: Zentrale;
   try {
     zentrale = await createZentrale(config, log);

@@ -35,7 +35,11 @@ export async function connectRedisCluster(url: string, log: Logger): Promise<Red
   await Promise.all([client.connect(), pub.connect(), sub.connect()]);
   return {
     client,
-    adapter: createShardedAdapter(pub, sub),
+    // Static: two channels per namespace. The default ("dynamic") subscribes one channel per room,
+    // and zentrale has a room per visitor, conversation and agent; it also subscribes and
+    // unsubscribes on every room change without handling failures, which crashes the process when
+    // a socket leaves while Redis is away (seen in the Redis restart test).
+    adapter: createShardedAdapter(pub, sub, { subscriptionMode: 'static' }),
     async close() {
       await Promise.allSettled([client.close(), pub.close(), sub.close()]);
     },

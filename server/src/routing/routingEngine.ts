@@ -240,7 +240,12 @@ export function createRoutingEngine(deps: RoutingDeps) {
   const lastSent = new Map<string, string>();
 
   function touchQueue(departmentId: number | 'all'): void {
-    if (departmentId === 'all') void store.queue(null).then((q) => q.forEach((r) => dirty.add(r.departmentId)));
+    if (departmentId === 'all') {
+      store
+        .queue(null)
+        .then((q) => q.forEach((r) => dirty.add(r.departmentId)))
+        .catch((error: unknown) => log.warn({ err: error }, 'could not read the queue to refresh it'));
+    }
     else dirty.add(departmentId);
     broadcastTimer ??= setTimeout(() => void flushQueueBroadcasts(), QUEUE_BROADCAST_DELAY_MS);
   }
