@@ -162,7 +162,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
 
   const dev = config.env === 'development' ? await devClient(ROOT_DIR) : null;
   app = createApp(config, log, metrics, {
-    ops: healthRoutes(db, metrics, startedAt),
+    ops: healthRoutes(db, metrics, startedAt, { nodeId: config.nodeId, cluster: cluster !== null }),
     visitorApi: [publicDepartmentRoutes(db.models, now), visitorRoutes(visitors)],
     agentApi: [
       authRoutes({

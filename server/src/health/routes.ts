@@ -5,7 +5,7 @@ import { UnavailableError } from '../errors/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { VERSION } from '../version.js';
 
-export function healthRoutes(db: Database, metrics: Metrics, startedAt: Date): Router {
+export function healthRoutes(db: Database, metrics: Metrics, startedAt: Date, node: { nodeId: string; cluster: boolean }): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
     try {
@@ -14,7 +14,7 @@ export function healthRoutes(db: Database, metrics: Metrics, startedAt: Date): R
       throw new UnavailableError(`Database (${db.dialect}) unreachable.`);
     }
     res.setHeader('Cache-Control', 'no-store');
-    res.json(ok({ status: 'ok', version: VERSION, database: db.dialect, uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000) }));
+    res.json(ok({ status: 'ok', version: VERSION, database: db.dialect, node: node.nodeId, cluster: node.cluster, uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000) }));
   });
   router.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
