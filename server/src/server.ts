@@ -19,6 +19,7 @@ import { createCannedResponses } from './canned/cannedResponses.js';
 import { cannedRoutes } from './canned/routes.js';
 import { createChatService } from './chat/chatService.js';
 import { createMessageStore } from './chat/messageStore.js';
+import { createMessageWriter } from './chat/messageWriter.js';
 import { createEventLog } from './conversations/eventLog.js';
 import { createConversationViews } from './conversations/views.js';
 import type { Config } from './config/config.js';
@@ -120,7 +121,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const notifier = createNotifier(agents, visitorsNsp);
   const events = createEventLog(db.models, log, now);
   const views = createConversationViews(db);
-  const messages = createMessageStore(db, now);
+  const messages = createMessageStore(createMessageWriter(db, log.child({ feature: 'messages' }), { maxBatch: 500, maxInFlight: 1 }), now);
   const engine = createRoutingEngine({
     db,
     store: cluster ? createRedisRoutingStore(cluster.client, config.redisPrefix) : createMemoryRoutingStore(),

@@ -1,0 +1,169 @@
+import { Op, UniqueConstraintError } from 'sequelize';
+import type { Message } from '../../../shared/schemas/chat.js';
+import type { Database } from '../db/database.js';
+import type { MessageModel } from '../db/models/index.js';
+import { ConflictError } from '../errors/errors.js';
+import type { Logger } from '../log/logger.js';
+import type { NewMessage } from './messageStore.js';
+
+export interface WriteResult {
+  message: Message;
+  duplicate: boolean;
+}
+
+interface Pending {
+  values: NewMessage & { createdAt: Date };
+  resolve(result: WriteResult): void;
+  reject(error: unknown): void;
+}
+
+export interface MessageWriterOptions {
+  /** Most rows in one INSERT. */
+  maxBatch: number;
+  /** Batches written at the same time (each on its own connection). */
+  maxInFlight: number;
+}
+
+/**
+ * Group commit for chat messages. A message is acknowledged only after the transaction that
+ * stores it has committed; messages arriving while earlier batches are being written wait and go
+ * out together as one multi-row INSERT (one commit, one log flush). An idle server writes each
+ * message at once, so latency stays low; under load the batches grow and throughput follows.
+ *
+ * Idempotency stays with the database's unique key (conversation, clientId): a batch first looks
+ * up which client ids already exist (retries); should the INSERT still hit the key (a retry on
+ * another node at the same moment), the batch falls back to one row at a time.
+ */
+export function createMessageWriter(db: Database, log: Logger, options: MessageWriterOptions) {
+  const { Message: Row, Attachment } = db.models;
+  const waiting: Pending[] = [];
+  let inFlight = 0;
+
+  const key = (v: { conversationId: string; clientId: string | null }) => `${v.conversationId}\u0000${v.clientId}`;
+
+  async function attach(rows: MessageModel[]): Promise<void> {
+    const ids = [...new Set(rows.map((r) => r.attachmentId).filter((id): id is string => Boolean(id)))];
+    if (ids.length === 0) return;
+    const found = new Map((await Attachment.findAll({ where: { id: ids } })).map((a) => [a.id, a]));
+    for (const r of rows) if (r.attachmentId) r.attachment = found.get(r.attachmentId) ?? null;
+  }
+
+  /** The row a retry refers to, if it is the same sender's; a foreign row is a conflict. */
+  function asDuplicate(existing: MessageModel, values: NewMessage): WriteResult {
+    if (existing.senderType !== values.senderType || existing.senderId !== values.senderId || Boolean(existing.internal) !== Boolean(values.internal)) {
+      throw new ConflictError('That client id is already used in this conversation.');
+    }
+    return { message: existing.toPublic(), duplicate: true };
+  }
+
+  async function existingRows(batch: Pending[]): Promise<Map<string, MessageModel>> {
+    const withIds = batch.filter((p) => p.values.clientId !== null);
+    if (withIds.length === 0) return new Map();
+    const rows = await Row.findAll({
+      where: { [Op.or]: withIds.map((p) => ({ conversationId: p.values.conversationId, clientId: p.values.clientId })) },
+    });
+    await attach(rows);
+    return new Map(rows.map((r) => [key(r), r]));
+  }
+
+  async function writeOne(p: Pending): Promise<WriteResult> {
+    try {
+      const row = await Row.create(p.values);
+      await attach([row]);
+      return { message: row.toPublic(), duplicate: false };
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintError)) throw error;
+      const existing = await Row.findOne({ where: { conversationId: p.values.conversationId, clientId: p.values.clientId } });
+      if (!existing) throw error;
+      await attach([existing]);
+      return asDuplicate(existing, p.values);
+    }
+  }
+
+  async function writeBatch(batch: Pending[]): Promise<void> {
+    // The same message twice in one batch (a retry overtaking its original): write it once.
+    const first = new Map<string, Pending>();
+    const followers: Array<[Pending, Pending]> = [];
+    const unique: Pending[] = [];
+    for (const p of batch) {
+      const k = p.values.clientId === null ? null : key(p.values);
+      const leader = k === null ? undefined : first.get(k);
+      if (leader) followers.push([p, leader]);
+      else {
+        if (k !== null) first.set(k, p);
+        unique.push(p);
+      }
+    }
+    const results = new Map<Pending, WriteResult>();
+    const failures = new Map<Pending, unknown>();
+    try {
+      const existing = await existingRows(unique);
+      const fresh: Pending[] = [];
+      for (const p of unique) {
+        const row = p.values.clientId === null ? undefined : existing.get(key(p.values));
+        if (!row) fresh.push(p);
+        else {
+          try {
+            results.set(p, asDuplicate(row, p.values));
+          } catch (error) {
+            failures.set(p, error);
+          }
+        }
+      }
+      if (fresh.length === 1) results.set(fresh[0]!, await writeOne(fresh[0]!));
+      else if (fresh.length > 1) {
+        try {
+          // Ids come back in insertion order: consecutive auto-increment for one multi-row INSERT.
+          const rows = await db.sequelize.transaction((transaction) => Row.bulkCreate(fresh.map((p) => p.values), { transaction }));
+          await attach(rows);
+          rows.forEach((row, i) => results.set(fresh[i]!, { message: row.toPublic(), duplicate: false }));
+        } catch (error) {
+          if (!(error instanceof UniqueConstraintError)) throw error;
+          for (const p of fresh) {
+            try {
+              results.set(p, await writeOne(p));
+            } catch (one) {
+              failures.set(p, one);
+            }
+          }
+        }
+      }
+    } catch (error) {
+      log.error({ err: error, batch: batch.length }, 'message batch failed');
+      for (const p of unique) if (!results.has(p)) failures.set(p, error);
+    }
+    for (const p of unique) {
+      const result = results.get(p);
+      if (result) p.resolve(result);
+      else p.reject(failures.get(p));
+    }
+    for (const [p, leader] of followers) {
+      const result = results.get(leader);
+      if (result) p.resolve({ message: result.message, duplicate: true });
+      else p.reject(failures.get(leader));
+    }
+  }
+
+  function pump(): void {
+    while (inFlight < options.maxInFlight && waiting.length > 0) {
+      const batch = waiting.splice(0, options.maxBatch);
+      inFlight++;
+      void writeBatch(batch).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  }
+
+  return {
+    /** Stores the message (once per conversation and client id) and resolves after the commit. */
+    write(values: NewMessage, createdAt: Date): Promise<WriteResult> {
+      return new Promise((resolve, reject) => {
+        waiting.push({ values: { ...values, createdAt }, resolve, reject });
+        pump();
+      });
+    },
+  };
+}
+
+export type MessageWriter = ReturnType<typeof createMessageWriter>;

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createMessageWriter } from '../../../server/src/chat/messageWriter.js';
+import type { NewMessage } from '../../../server/src/chat/messageStore.js';
+import { createLogger } from '../../../server/src/log/logger.js';
+import { clientId } from '../../support/chatFixtures.js';
+import { describeEachDb } from '../../support/dbTargets.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+
+describeEachDb('message writer (group commit)', (db) => {
+  let server: TestServer;
+  let conversations: string[];
+  before(async () => {
+    server = await startTestServer({ db });
+    const { Department, Visitor, Conversation } = server.zentrale.db.models;
+    const dept = await Department.create({ slug: 'w', name: 'W', languages: ['de'], openingHours: null, fallbackDepartmentId: null });
+    conversations = [];
+    for (let i = 0; i < 5; i++) {
+      const visitor = await Visitor.create({ id: randomUUID(), name: `V${i}`, email: null, language: 'de', lastSeenAt: new Date() });
+      const c = await Conversation.create({ id: randomUUID(), visitorId: visitor.id, departmentId: dept.id, status: 'active', language: 'de', assignedAgentId: null, closedAt: null, waitingSince: new Date() });
+      conversations.push(c.id);
+    }
+  });
+  after(() => server.close());
+
+  const message = (conversationId: string, id: string | null, body: string, senderId = 'v'): NewMessage => ({
+    conversationId, senderType: 'visitor', senderId, senderName: 'V', clientId: id, body, internal: false, attachmentId: null,
+  });
+
+  it('stores concurrent writes in batches and returns each row’s own id', async () => {
+    const writer = createMessageWriter(server.zentrale.db, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
+    const inputs = Array.from({ length: 300 }, (_, i) => message(conversations[i % 5]!, clientId(), `Nachricht ${i}`));
+    const results = await Promise.all(inputs.map((m) => writer.write(m, new Date())));
+    assert.ok(results.every((r) => !r.duplicate));
+    const rows = await server.zentrale.db.models.Message.findAll({ where: { clientId: inputs.map((m) => m.clientId!) } });
+    assert.equal(rows.length, 300);
+    const byClient = new Map(rows.map((r) => [r.clientId, r]));
+    for (const [i, r] of results.entries()) {
+      const row = byClient.get(inputs[i]!.clientId)!;
+      assert.equal(r.message.id, Number(row.id), 'the returned id is the stored row’s');
+      assert.equal(r.message.body, row.body);
+    }
+    // Arrival order is storage order within a conversation.
+    for (const conversationId of conversations) {
+      const mine = results.filter((r) => r.message.conversationId === conversationId).map((r) => r.message.id);
+      assert.deepEqual(mine, [...mine].sort((a, b) => a - b));
+    }
+  });
+
+  it('keeps retries idempotent: in the same batch, in a later batch, and refuses a foreign client id', async () => {
+    const writer = createMessageWriter(server.zentrale.db, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
+    const id = clientId();
+    const same = await Promise.all([1, 2, 3].map(() => writer.write(message(conversations[0]!, id, 'einmal'), new Date())));
+    assert.equal(same.filter((r) => !r.duplicate).length, 1);
+    assert.equal(new Set(same.map((r) => r.message.id)).size, 1);
+    const later = await writer.write(message(conversations[0]!, id, 'einmal'), new Date());
+    assert.equal(later.duplicate, true);
+    assert.equal(later.message.id, same[0]!.message.id);
+    await assert.rejects(writer.write(message(conversations[0]!, id, 'fremd', 'someone-else'), new Date()), /already used/);
+    assert.equal(await server.zentrale.db.models.Message.count({ where: { clientId: id } }), 1);
+    const mixed = await Promise.all([writer.write(message(conversations[1]!, clientId(), 'neu'), new Date()), writer.write(message(conversations[0]!, id, 'einmal'), new Date())]);
+    assert.deepEqual(mixed.map((r) => r.duplicate), [false, true]);
+  });
+
+  it('writes messages without client id (system lines) every time', async () => {
+    const writer = createMessageWriter(server.zentrale.db, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
+    const results = await Promise.all([1, 2].map(() => writer.write({ ...message(conversations[2]!, null, 'System'), senderType: 'system', senderId: null }, new Date())));
+    assert.notEqual(results[0]!.message.id, results[1]!.message.id);
+  });
+});
