@@ -88,7 +88,8 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const sessions = createSessions(db.models, config.sessionTtlHours);
   const visitors = createVisitors(db.models, createVisitorTokens(secretKey, config.visitorTokenTtlDays));
   // Cluster mode: routing state, rate limits and broadcasts go through Redis.
-  const cluster = config.redisUrl ? await connectRedisCluster(config.redisUrl, log.child({ feature: 'redis' })) : null;
+  let askClientsToResync = () => undefined as void;
+  const cluster = config.redisUrl ? await connectRedisCluster(config.redisUrl, log.child({ feature: 'redis' }), () => askClientsToResync()) : null;
   const limiter = createLoginLimiter(
     config.loginMaxAttempts,
     config.loginWindowSeconds,
@@ -119,6 +120,11 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const visitorsNsp = io.of(VISITOR_NAMESPACE) as unknown as VisitorNamespace;
 
   const notifier = createNotifier(agents, visitorsNsp);
+  askClientsToResync = () => {
+    // Local sockets only: every node tells its own clients.
+    agents.local.emit('sync:required');
+    visitorsNsp.local.emit('sync:required');
+  };
   const events = createEventLog(db.models, log, now);
   const views = createConversationViews(db);
   const messages = createMessageStore(createMessageWriter(db, log.child({ feature: 'messages' }), { maxBatch: 500, maxInFlight: 1 }), now);

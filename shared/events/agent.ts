@@ -81,4 +81,6 @@ export interface AgentServerToClient {
   'queue:changed': (queue: { departmentId: number; entries: QueueEntry[] }) => void;
   /** Supervisors: an agent's status, load or chats changed. */
   'agent:updated': (state: AgentState) => void;
+  /** Pushes may have been lost (the server's Redis link broke): fetch the state again. */
+  'sync:required': () => void;
 }

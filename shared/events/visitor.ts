@@ -41,4 +41,6 @@ export interface VisitorServerToClient {
   /** Volatile. */
   'typing:changed': (typing: TypingChanged) => void;
   'messages:read': (read: MessagesRead) => void;
+  /** Pushes may have been lost (the server's Redis link broke): fetch the state again. */
+  'sync:required': () => void;
 }

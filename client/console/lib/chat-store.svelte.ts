@@ -112,6 +112,7 @@ export class ChatStore implements SocketBinding {
       if (this.conversations.some((c) => c.id === conversation.id)) this.#upsert(conversation);
     });
     socket.on('message:sent', (message) => this.#receive([message]));
+    socket.on('sync:required', () => void this.#resync(socket));
     socket.on('typing:changed', ({ conversationId, by, typing }) => {
       if (by === 'visitor') this.#setVisitorTyping(conversationId, typing);
     });

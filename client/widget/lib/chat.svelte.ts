@@ -245,6 +245,7 @@ export class VisitorChat {
       // The server closed us on purpose (e.g. token revoked): socket.io will not retry by itself.
       if (reason === 'io server disconnect') void this.#onConnectError(new Error('UNAUTHENTICATED'));
     });
+    socket.on('sync:required', () => void this.#onConnected());
     socket.on('message:sent', (message) => {
       if (message.senderType === 'agent') this.#setAgentTyping(false);
       this.#receive([message]);

@@ -15,7 +15,7 @@ export interface RedisCluster {
  * adapter (Redis 7 sharded pub/sub, the adapter's recommendation). node-redis reconnects by
  * itself and restores the subscriptions; commands issued while Redis is away wait in its queue.
  */
-export async function connectRedisCluster(url: string, log: Logger): Promise<RedisCluster> {
+export async function connectRedisCluster(url: string, log: Logger, onRecovered: () => void = () => undefined): Promise<RedisCluster> {
   const make = (role: string) => {
     const client = createClient({ url, socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000) } }) as RedisClientType;
     let down = false;
@@ -24,7 +24,11 @@ export async function connectRedisCluster(url: string, log: Logger): Promise<Red
       down = true;
     });
     client.on('ready', () => {
-      if (down) log.info({ role }, 'redis connection restored');
+      if (down) {
+        log.info({ role }, 'redis connection restored');
+        // Broadcasts handed to the broken connection may be gone: let this node's clients resync.
+        if (role === 'subscribe') onRecovered();
+      }
       down = false;
     });
     return client;

@@ -286,12 +286,15 @@ const clusterPossible = dbTargets().includes('mariadb');
       const before = await visitorOn(a.url, team.departmentId, 'Vorher');
       await eventually(async () => (await cluster.db.models.Conversation.findByPk(before.conversationId))?.status === 'active', 10_000, 'first chat accepted');
 
+      const resyncAsked = nextEvent<void>(before.socket, 'sync:required', 30_000);
       redis.kill('SIGKILL');
       await sleep(1000);
       // Durable state lives in MariaDB: chatting between already connected sockets still stores messages.
       const during = ask(before.socket, 'message:send', { conversationId: before.conversationId, clientId: clientId(), text: 'während Redis weg ist' });
       redis = startRedis();
       expectOk(await during);
+      // Pushes handed to the broken link may be gone: connected clients are asked to resync.
+      await resyncAsked;
 
       // After the restart: routing state is rebuilt, the agent is still present, chats route across nodes.
       const after = await visitorOn(a.url, team.departmentId, 'Nachher');
