@@ -12,6 +12,7 @@ import { connectTestRedis, dropPrefix, testPrefix, testRedisUrl } from './redis.
 
 const MAIN = path.resolve('server/src/main.ts');
 
+/** A port that was free a moment ago: a node's public URL (origin checks) must be known before it starts. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Role } from '../../shared/schemas/common.js';
@@ -9,6 +8,7 @@ import { seedDemo } from '../../server/src/seed/demoData.js';
 import { createZentrale, type Zentrale } from '../../server/src/server.js';
 import { createUsers } from '../../server/src/users/users.js';
 import type { DbKind } from './dbTargets.js';
+import { freePort } from './cluster.js';
 import { createTestDatabase } from './mariadb.js';
 import { connectTestRedis, dropPrefix, testPrefix, testRedisUrl } from './redis.js';
 
@@ -25,18 +25,6 @@ export interface TestServer {
   createUser(input?: { role?: Role; email?: string; password?: string; name?: string; languages?: string[] }): Promise<TestUser>;
   seedDemo(): Promise<void>;
   close(): Promise<void>;
-}
-
-/** A port that was free a moment ago: the public URL (origin checks) must be known before start. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 let userCounter = 0;
