@@ -56,6 +56,28 @@ export function createChatService(deps: ChatDeps) {
     return conversation;
   }
 
+  /** What the hot paths (send, typing) need to know, read without building a model. */
+  type Facts = { id: string; visitorId: string; status: ConversationModel['status']; assignedAgentId: number | null };
+  const facts = (conversationId: string) =>
+    Conversation.findByPk(conversationId, { attributes: ['id', 'visitorId', 'status', 'assignedAgentId'], raw: true }) as Promise<Facts | null>;
+
+  async function visitorFacts(visitorId: string, conversationId: string): Promise<Facts> {
+    const row = await facts(conversationId);
+    if (!row || row.visitorId !== visitorId) throw new NotFoundError('No such conversation.');
+    return row;
+  }
+
+  async function agentFacts(user: AgentUser, conversationId: string, need: 'read' | 'write'): Promise<Facts> {
+    const row = await facts(conversationId);
+    const assigned = row?.assignedAgentId === user.id;
+    if (!row || (!assigned && !hasRole(user.role, 'supervisor'))) throw new NotFoundError('No such conversation.');
+    if (need === 'write') {
+      if (!assigned) throw new ConflictError('Only the agent serving this chat can write in it.');
+      if (row.status !== 'active') throw new ConflictError(`The conversation is ${row.status}.`);
+    }
+    return row;
+  }
+
   /**
    * Agents work on the conversations assigned to them; supervisors and admins may look at (and
    * close) any. To anyone else a conversation looks missing.
@@ -159,9 +181,9 @@ export function createChatService(deps: ChatDeps) {
     },
 
     async send(visitorId: string, input: SendInput, socketId: string): Promise<WithDelivery<{ message: Message; duplicate: boolean }>> {
-      const conversation = await visitorConversation(visitorId, input.conversationId);
+      const conversation = await visitorFacts(visitorId, input.conversationId);
       if (conversation.status === 'closed') throw new ConflictError('The conversation is closed.');
-      const person = await Visitor.findByPk(visitorId, { attributes: ['name'] });
+      const person = (await Visitor.findByPk(visitorId, { attributes: ['name'], raw: true })) as { name: string | null } | null;
       const result = await messages.storeOnce({
         conversationId: conversation.id,
         senderType: 'visitor',
@@ -194,7 +216,7 @@ export function createChatService(deps: ChatDeps) {
     },
 
     async typing(visitorId: string, conversationId: string, typing: boolean): Promise<void> {
-      const conversation = await visitorConversation(visitorId, conversationId);
+      const conversation = await visitorFacts(visitorId, conversationId);
       if (conversation.status === 'closed') return;
       notifier.typingToAgents({ conversationId, by: 'visitor', typing });
     },
@@ -241,9 +263,7 @@ export function createChatService(deps: ChatDeps) {
     },
 
     async send(user: AgentUser, input: SendInput, socketId: string, internal: boolean): Promise<WithDelivery<{ message: Message; duplicate: boolean }>> {
-      const conversation = internal
-        ? await agentConversation(user, input.conversationId, 'read')
-        : await agentConversation(user, input.conversationId, 'write');
+      const conversation = await agentFacts(user, input.conversationId, internal ? 'read' : 'write');
       if (internal && conversation.status === 'closed') throw new ConflictError('The conversation is closed.');
       const result = await messages.storeOnce({
         conversationId: conversation.id,
@@ -282,7 +302,7 @@ export function createChatService(deps: ChatDeps) {
     },
 
     async typing(user: AgentUser, conversationId: string, typing: boolean): Promise<void> {
-      const conversation = await agentConversation(user, conversationId, 'write');
+      const conversation = await agentFacts(user, conversationId, 'write');
       notifier.typingToVisitor(conversation.visitorId, { conversationId, by: 'agent', typing });
     },
 

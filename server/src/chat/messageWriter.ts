@@ -1,4 +1,4 @@
-import { Op, UniqueConstraintError } from 'sequelize';
+import { UniqueConstraintError } from 'sequelize';
 import type { Message } from '../../../shared/schemas/chat.js';
 import type { Database } from '../db/database.js';
 import type { MessageModel } from '../db/models/index.js';
@@ -30,9 +30,9 @@ export interface MessageWriterOptions {
  * out together as one multi-row INSERT (one commit, one log flush). An idle server writes each
  * message at once, so latency stays low; under load the batches grow and throughput follows.
  *
- * Idempotency stays with the database's unique key (conversation, clientId): a batch first looks
- * up which client ids already exist (retries); should the INSERT still hit the key (a retry on
- * another node at the same moment), the batch falls back to one row at a time.
+ * Idempotency stays with the database's unique key (conversation, clientId): when a batch's INSERT
+ * hits it (a client retrying a message stored earlier), the batch is written one row at a time
+ * and the retried message resolves to the stored one.
  */
 export function createMessageWriter(db: Database, log: Logger, options: MessageWriterOptions) {
   const { Message: Row, Attachment } = db.models;
@@ -54,16 +54,6 @@ export function createMessageWriter(db: Database, log: Logger, options: MessageW
       throw new ConflictError('That client id is already used in this conversation.');
     }
     return { message: existing.toPublic(), duplicate: true };
-  }
-
-  async function existingRows(batch: Pending[]): Promise<Map<string, MessageModel>> {
-    const withIds = batch.filter((p) => p.values.clientId !== null);
-    if (withIds.length === 0) return new Map();
-    const rows = await Row.findAll({
-      where: { [Op.or]: withIds.map((p) => ({ conversationId: p.values.conversationId, clientId: p.values.clientId })) },
-    });
-    await attach(rows);
-    return new Map(rows.map((r) => [key(r), r]));
   }
 
   async function writeOne(p: Pending): Promise<WriteResult> {
@@ -97,29 +87,17 @@ export function createMessageWriter(db: Database, log: Logger, options: MessageW
     const results = new Map<Pending, WriteResult>();
     const failures = new Map<Pending, unknown>();
     try {
-      const existing = await existingRows(unique);
-      const fresh: Pending[] = [];
-      for (const p of unique) {
-        const row = p.values.clientId === null ? undefined : existing.get(key(p.values));
-        if (!row) fresh.push(p);
-        else {
-          try {
-            results.set(p, asDuplicate(row, p.values));
-          } catch (error) {
-            failures.set(p, error);
-          }
-        }
-      }
-      if (fresh.length === 1) results.set(fresh[0]!, await writeOne(fresh[0]!));
-      else if (fresh.length > 1) {
+      if (unique.length === 1) results.set(unique[0]!, await writeOne(unique[0]!));
+      else {
         try {
           // Ids come back in insertion order: consecutive auto-increment for one multi-row INSERT.
-          const rows = await db.sequelize.transaction((transaction) => Row.bulkCreate(fresh.map((p) => p.values), { transaction }));
+          const rows = await db.sequelize.transaction((transaction) => Row.bulkCreate(unique.map((p) => p.values), { transaction, validate: false, hooks: false }));
           await attach(rows);
-          rows.forEach((row, i) => results.set(fresh[i]!, { message: row.toPublic(), duplicate: false }));
+          rows.forEach((row, i) => results.set(unique[i]!, { message: row.toPublic(), duplicate: false }));
         } catch (error) {
+          // A retry of a message stored earlier (rare): sort the batch out one row at a time.
           if (!(error instanceof UniqueConstraintError)) throw error;
-          for (const p of fresh) {
+          for (const p of unique) {
             try {
               results.set(p, await writeOne(p));
             } catch (one) {
