@@ -220,7 +220,7 @@ export function createMemoryRoutingStore(): RoutingStore {
     },
 
     // One node, one process: it is alive as long as it runs, and its state starts empty once.
-    heartbeat: async () => undefined,
+    heartbeat: async () => false,
     reapDeadNodes: async () => [],
     epoch: async () => epoch,
     async claimRebuild(next) {

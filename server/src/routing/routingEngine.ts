@@ -155,13 +155,33 @@ export function createRoutingEngine(deps: RoutingDeps) {
     if (epoch === knownEpoch) return;
     knownEpoch = epoch;
     await loadDepartments();
+    await reannounce();
+  }
+
+  /** Tells the shared state about this node's live console connections again. */
+  async function reannounce(): Promise<void> {
     const now = nowMs();
     for (const [agentId, sockets] of localConnections) {
       await loadAgentProfile(agentId);
       for (const socketId of sockets) await store.connect(agentId, connectionId(socketId), now);
+      await publishAgent(agentId);
     }
     touchQueue('all');
     kick();
+  }
+
+  let heartbeats = 0;
+  /**
+   * On its own timer, not inside the routing tick: a busy node must still say it is alive. Should
+   * it have been declared dead anyway (it stalled longer than NODE_DEAD_AFTER_SECONDS), its agents'
+   * connections were dropped elsewhere: announce them again.
+   */
+  async function heartbeat(): Promise<void> {
+    const missing = await store.heartbeat(options.nodeId, nowMs());
+    if (missing && heartbeats++ > 0) {
+      log.warn({ nodeId: options.nodeId }, 'this node had been declared dead: announcing its connections again');
+      await reannounce();
+    }
   }
 
   // ---------------------------------------------------------------- views
@@ -487,7 +507,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
 
   let ticking = false;
   let lastWideningCheck = 0;
-  let lastHeartbeat = 0;
+  let lastReap = 0;
   let lastStateCheck = 0;
   const heartbeatEveryMs = Math.max(500, Math.floor(options.nodeDeadAfterMs / 4));
 
@@ -501,9 +521,8 @@ export function createRoutingEngine(deps: RoutingDeps) {
         lastStateCheck = now;
         await ensureState();
       }
-      if (now - lastHeartbeat >= heartbeatEveryMs) {
-        lastHeartbeat = now;
-        await store.heartbeat(options.nodeId, now);
+      if (now - lastReap >= heartbeatEveryMs) {
+        lastReap = now;
         for (const agentId of await store.reapDeadNodes(now, options.nodeDeadAfterMs, options.presenceGraceMs)) {
           log.info({ agentId }, 'dropped console connections of a dead node');
           await publishAgent(agentId);
@@ -545,15 +564,14 @@ export function createRoutingEngine(deps: RoutingDeps) {
   }
 
   let timer: NodeJS.Timeout | null = null;
+  let heartbeatTimer: NodeJS.Timeout | null = null;
 
   return {
     store,
     loadDepartments,
     loadAgentProfile,
     ensureState,
-    async heartbeat(): Promise<void> {
-      await store.heartbeat(options.nodeId, nowMs());
-    },
+    heartbeat,
     kick,
     routeAll,
     tick,
@@ -574,10 +592,16 @@ export function createRoutingEngine(deps: RoutingDeps) {
     start(): void {
       timer ??= setInterval(() => void tick(), options.tickMs);
       timer.unref();
+      heartbeatTimer ??= setInterval(() => {
+        heartbeat().catch((error: unknown) => log.error({ err: error }, 'heartbeat failed'));
+      }, heartbeatEveryMs);
+      heartbeatTimer.unref();
     },
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
       timer = null;
+      heartbeatTimer = null;
       if (broadcastTimer) clearTimeout(broadcastTimer);
       broadcastTimer = null;
     },

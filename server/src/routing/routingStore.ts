@@ -45,8 +45,11 @@ export interface RoutingStore {
   /** Sends an assigned or offered chat back to the queue (e.g. the agent handed it back). */
   requeue(conversationId: string, now: number): Promise<ChatRoute | null>;
 
-  /** A node says it is alive (cluster liveness); connection ids carry the node id as "nodeId:". */
-  heartbeat(nodeId: string, now: number): Promise<void>;
+  /**
+   * A node says it is alive (cluster liveness); connection ids carry the node id as "nodeId:".
+   * Returns true when the node was not on the list: first heartbeat, or it had been declared dead.
+   */
+  heartbeat(nodeId: string, now: number): Promise<boolean>;
   /**
    * Nodes silent for `deadAfterMs` are dead: their agents' connections are dropped (starting the
    * grace period where none is left). Returns the agents touched.

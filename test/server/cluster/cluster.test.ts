@@ -59,7 +59,10 @@ async function agentState(cluster: TestCluster, agentId: number): Promise<AgentR
   await client.connect();
   try {
     const raw = await client.hGet(`${cluster.redisPrefix}agent`, String(agentId));
-    return raw ? (JSON.parse(raw) as AgentRuntime) : null;
+    if (!raw) return null;
+    const state = JSON.parse(raw) as AgentRuntime;
+    // Lua's cjson writes an empty array as {}: read it the way the store does.
+    return { ...state, connections: Array.isArray(state.connections) ? state.connections : [] };
   } finally {
     await client.close();
   }
@@ -267,6 +270,37 @@ const clusterPossible = dbTargets().includes('mariadb');
       visitor.close();
       agent.close();
     } finally {
+      await cluster.close();
+    }
+  });
+
+  it('a node that stalls past the dead-node timeout announces its agents again when it wakes', async () => {
+    let team!: Awaited<ReturnType<typeof seedTeam>>;
+    const cluster = await startCluster({
+      nodes: 2,
+      env: { NODE_DEAD_AFTER_SECONDS: '3', PRESENCE_GRACE_SECONDS: '30' },
+      seed: async (db) => void (team = await seedTeam(db, 2, 3)),
+    });
+    try {
+      const [a, b] = cluster.nodes as [TestCluster['nodes'][0], TestCluster['nodes'][0]];
+      const agent = await agentOn(b.url, team.emails[1]!);
+      const agentId = await userId(cluster.db, team.emails[1]!);
+      expectOk(await ask(agent, 'presence:set', { status: 'available' }));
+      // Node B stops for longer than the dead-node timeout (as a saturated or paused process would).
+      b.process.kill('SIGSTOP');
+      await eventually(async () => ((await agentState(cluster, agentId))?.connections.length ?? 1) === 0, 15_000, 'node A reaps B');
+      b.process.kill('SIGCONT');
+      await eventually(async () => ((await agentState(cluster, agentId))?.connections ?? []).some((c) => c.startsWith('node-b:')), 15_000, 'B announces its agent again');
+      // Still present and routable: a chat started on node A reaches the agent on node B.
+      const offered = nextEvent<Offer>(agent, 'offer:received', 10_000);
+      const visitor = await visitorOn(a.url, team.departmentId, 'Nach der Pause');
+      assert.equal((await offered).conversationId, visitor.conversationId);
+      assert.equal((await agentState(cluster, agentId))?.status, 'available');
+    } catch (error) {
+      for (const node of cluster.nodes) process.stderr.write(`--- ${node.nodeId}\n${node.output().slice(-3000)}\n`);
+      throw error;
+    } finally {
+      cluster.nodes[1]?.process.kill('SIGCONT');
       await cluster.close();
     }
   });

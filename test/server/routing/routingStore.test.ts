@@ -208,15 +208,19 @@ for (const [name, make] of implementations) {
       await store.setStatus(1, 'available', null, 0);
       await store.connect(1, 'nodeA:s1', 0);
       await store.connect(1, 'nodeB:s2', 0);
-      await store.heartbeat('nodeA', 0);
+      const first = await store.heartbeat('nodeA', 0);
       await store.heartbeat('nodeB', 9000);
       const touched = await store.reapDeadNodes(10_000, 5000, 30_000);
       if (name === 'memory') {
         assert.deepEqual(touched, [], 'one node: nothing to reap');
+        assert.equal(first, false);
         return;
       }
+      assert.equal(first, true, 'a first heartbeat is news');
+      assert.equal(await store.heartbeat('nodeB', 10_000), false, 'a known node is not');
       assert.deepEqual(touched, [1]);
       assert.deepEqual((await store.agent(1)).connections, ['nodeB:s2']);
+      assert.equal(await store.heartbeat('nodeA', 11_000), true, 'a node declared dead learns it from its next heartbeat');
     });
 
     it('claims the rebuild of an empty state exactly once', async () => {

@@ -107,9 +107,7 @@ export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingSt
       return r ? normRoute(r) : null;
     },
 
-    async heartbeat(nodeId, now) {
-      await redis.zAdd(`${P}nodes`, { score: now, value: nodeId });
-    },
+    heartbeat: async (nodeId, now) => (await redis.zAdd(`${P}nodes`, { score: now, value: nodeId })) === 1,
     reapDeadNodes: async (now, deadAfterMs, graceMs) => asArray<number>(await json('reapDeadNodes', [now, deadAfterMs, graceMs])),
     epoch: async () => redis.get(`${P}epoch`),
     claimRebuild: async (epoch) => (await redis.set(`${P}epoch`, epoch, { NX: true })) === 'OK',
