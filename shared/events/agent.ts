@@ -20,6 +20,9 @@ import type { AgentState, Offer, OfferRevoked, QueueEntry } from '../schemas/rou
 /** Namespace the console connects to. Auth: the session cookie set by POST /api/auth/login. */
 export const AGENT_NAMESPACE = '/agent';
 
+/** How many waiting chats one `queue:changed` push carries (the head of the queue). */
+export const QUEUE_PUSH_LIMIT = 50;
+
 export const preferencesSchema = z.object({
   /** Accept offered chats at once instead of being asked. */
   autoAccept: z.boolean(),
@@ -77,8 +80,11 @@ export interface AgentServerToClient {
   /** Volatile. */
   'typing:changed': (typing: TypingChanged) => void;
   'messages:read': (read: MessagesRead) => void;
-  /** The waiting chats of one department changed (throttled). */
-  'queue:changed': (queue: { departmentId: number; entries: QueueEntry[] }) => void;
+  /**
+   * The waiting chats of one department changed (coalesced, at most about four times a second).
+   * `entries` is the head of the queue (at most QUEUE_PUSH_LIMIT); `total` counts all of them.
+   */
+  'queue:changed': (queue: { departmentId: number; entries: QueueEntry[]; total: number }) => void;
   /** Supervisors: an agent's status, load or chats changed. */
   'agent:updated': (state: AgentState) => void;
   /** Pushes may have been lost (the server's Redis link broke): fetch the state again. */

@@ -49,6 +49,14 @@ export class ChatStore implements SocketBinding {
   offerBusy = $state(false);
   offerNotice = $state<OfferNotice | null>(null);
   queue = $state<QueueEntry[]>([]);
+  /** Waiting chats per department as the server counts them (pushes carry only the head of a queue). */
+  queueTotals = $state<Record<number, number>>({});
+
+  get queueTotal(): number {
+    const counted = new Set(Object.keys(this.queueTotals).map(Number));
+    const pushed = Object.values(this.queueTotals).reduce((sum, n) => sum + n, 0);
+    return pushed + this.queue.filter((e) => !counted.has(e.departmentId)).length;
+  }
   /** Conversation ids where the visitor is typing right now. */
   visitorTyping = $state<Record<string, boolean>>({});
   canned = $state<CannedResponse[]>([]);
@@ -123,8 +131,9 @@ export class ChatStore implements SocketBinding {
           : { ...c, agentReadUpTo: Math.max(c.agentReadUpTo, upToId) },
       );
     });
-    socket.on('queue:changed', ({ departmentId, entries }) => {
+    socket.on('queue:changed', ({ departmentId, entries, total }) => {
       this.queue = replaceDepartmentQueue(this.queue, departmentId, entries);
+      this.queueTotals = { ...this.queueTotals, [departmentId]: total };
     });
   }
 

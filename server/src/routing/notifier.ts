@@ -23,8 +23,8 @@ export function createNotifier(agents: AgentNamespace, visitors: VisitorNamespac
     presenceChanged: (presence: Presence) => agents.to([rooms.agent(presence.agentId), rooms.supervisors()]).emit('presence:changed', presence),
     preferencesChanged: (agentId: number, preferences: Preferences, except?: string) => toAgent(agentId, except).emit('preferences:changed', preferences),
     agentUpdated: (state: AgentState) => agents.to(rooms.supervisors()).emit('agent:updated', state),
-    queueChanged: (departmentId: number, entries: QueueEntry[]) =>
-      agents.to([rooms.department(departmentId), rooms.supervisors()]).emit('queue:changed', { departmentId, entries }),
+    queueChanged: (departmentId: number, entries: QueueEntry[], total: number) =>
+      agents.to([rooms.department(departmentId), rooms.supervisors()]).emit('queue:changed', { departmentId, entries, total }),
     queueUpdated: (visitorId: string, status: QueueStatus) => toVisitor(visitorId).emit('queue:updated', status),
 
     /** Agents' sockets for this agent follow the conversation (its messages, typing, reads). */

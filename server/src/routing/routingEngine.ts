@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Op } from 'sequelize';
+import { QUEUE_PUSH_LIMIT } from '../../../shared/events/agent.js';
 import type { AgentConversation, Message } from '../../../shared/schemas/chat.js';
 import type { AgentStatus, AwayReason, Presence } from '../../../shared/schemas/presence.js';
 import type { AgentState, Offer, QueueEntry, QueueStatus } from '../../../shared/schemas/routing.js';
@@ -10,12 +11,12 @@ import type { Database } from '../db/database.js';
 import type { ConversationModel, DepartmentModel } from '../db/models/index.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
-import { capacityFor, isQualified, isReachable, loadOf } from './eligibility.js';
+import { acceptableLanguages, allowedLevels, capacityFor, isQualified, isReachable, loadOf } from './eligibility.js';
 import type { HandleTimes } from './handleTimes.js';
 import type { Notifier } from './notifier.js';
 import type { RoutingStore } from './routingStore.js';
 import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, OfferMade } from './types.js';
-import { estimateWaitSeconds } from './waitEstimate.js';
+import { estimateWaitSeconds, type ServingAgent } from './waitEstimate.js';
 
 export interface RoutingOptions {
   /** How long an agent without any console connection still counts as present. */
@@ -49,7 +50,8 @@ export interface RoutingDeps {
 export type Deliver = () => Promise<void>;
 
 const WIDENING_RECHECK_MS = 1000;
-const QUEUE_BROADCAST_DELAY_MS = 100;
+// Coalesces queue pushes: under a burst, hundreds of changes a second become four pushes.
+const QUEUE_BROADCAST_DELAY_MS = 250;
 
 export function departmentRouting(d: DepartmentModel): DepartmentRouting {
   const ms = (s: number | null | undefined) => (s === null || s === undefined ? null : s * 1000);
@@ -240,10 +242,19 @@ export function createRoutingEngine(deps: RoutingDeps) {
     const reachable = (await store.agents()).filter(isReachable);
     const slotSeconds = (await handleTimes.seconds(departmentId)) + dept.wrapUpMs / 1000;
     const now = nowMs();
+    // Chats of the same language at the same widening stage share their serving agents: compute
+    // each group once instead of once per waiting chat (a long queue has few groups).
+    const groups = new Map<string, ServingAgent[]>();
     return queued.map((route) => {
-      const serving = reachable
-        .filter((a) => profiles.has(a.agentId) && isQualified(profiles.get(a.agentId)!, route, dept, now))
-        .map((a) => ({ capacity: capacityFor(profiles.get(a.agentId)!, departmentId), load: loadOf(a) }));
+      const waited = now - route.waitingSince;
+      const group = `${[...allowedLevels(dept, waited)].join()}|${acceptableLanguages(dept, route.language, waited).join()}`;
+      let serving = groups.get(group);
+      if (!serving) {
+        serving = reachable
+          .filter((a) => profiles.has(a.agentId) && isQualified(profiles.get(a.agentId)!, route, dept, now))
+          .map((a) => ({ capacity: capacityFor(profiles.get(a.agentId)!, departmentId), load: loadOf(a) }));
+        groups.set(group, serving);
+      }
       return {
         conversationId: route.conversationId,
         position: route.position,
@@ -276,7 +287,8 @@ export function createRoutingEngine(deps: RoutingDeps) {
     dirty.clear();
     for (const departmentId of departments) {
       try {
-        notifier.queueChanged(departmentId, await queueEntries([departmentId]));
+        const entries = await queueEntries([departmentId]);
+        notifier.queueChanged(departmentId, entries.slice(0, QUEUE_PUSH_LIMIT), entries.length);
         const routes = new Map((await store.queue(departmentId)).map((r) => [r.conversationId, r]));
         for (const status of await queueStatuses(departmentId)) {
           const key = `${status.position}:${status.estimatedWaitSeconds}:${status.agentsAvailable}`;
