@@ -535,7 +535,8 @@ export function createRoutingEngine(deps: RoutingDeps) {
       }
       if (now - lastReap >= heartbeatEveryMs) {
         lastReap = now;
-        for (const agentId of await store.reapDeadNodes(now, options.nodeDeadAfterMs, options.presenceGraceMs)) {
+        await heartbeat();
+        for (const agentId of await store.reapDeadNodes(now, options.nodeDeadAfterMs, options.presenceGraceMs, options.nodeId)) {
           log.info({ agentId }, 'dropped console connections of a dead node');
           await publishAgent(agentId);
           changed = true;

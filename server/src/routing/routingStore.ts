@@ -52,9 +52,9 @@ export interface RoutingStore {
   heartbeat(nodeId: string, now: number): Promise<boolean>;
   /**
    * Nodes silent for `deadAfterMs` are dead: their agents' connections are dropped (starting the
-   * grace period where none is left). Returns the agents touched.
+   * grace period where none is left). A node never declares itself dead. Returns the agents touched.
    */
-  reapDeadNodes(now: number, deadAfterMs: number, graceMs: number): Promise<number[]>;
+  reapDeadNodes(now: number, deadAfterMs: number, graceMs: number, selfNodeId: string): Promise<number[]>;
   /** An id of the current state's generation; changes when the state is rebuilt (empty Redis). */
   epoch(): Promise<string | null>;
   /** Claims the rebuild of an empty state: returns the new epoch to the one caller that must rebuild. */

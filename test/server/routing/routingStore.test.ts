@@ -210,7 +210,8 @@ for (const [name, make] of implementations) {
       await store.connect(1, 'nodeB:s2', 0);
       const first = await store.heartbeat('nodeA', 0);
       await store.heartbeat('nodeB', 9000);
-      const touched = await store.reapDeadNodes(10_000, 5000, 30_000);
+      assert.deepEqual(await store.reapDeadNodes(10_000, 5000, 30_000, 'nodeA'), [], 'a node never declares itself dead');
+      const touched = await store.reapDeadNodes(10_000, 5000, 30_000, 'nodeB');
       if (name === 'memory') {
         assert.deepEqual(touched, [], 'one node: nothing to reap');
         assert.equal(first, false);

@@ -348,14 +348,15 @@ putRoute(r)
 return cjson.encode(r)`),
 
   reapDeadNodes: script(`
-local now, deadAfterMs, graceMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local dead = redis.call('ZRANGEBYSCORE', P .. 'nodes', '-inf', now - deadAfterMs)
-if #dead == 0 then return cjson.encode({}) end
+local now, deadAfterMs, graceMs, self = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local prefixes = {}
-for _, node in ipairs(dead) do
-  redis.call('ZREM', P .. 'nodes', node)
-  prefixes[#prefixes + 1] = node .. ':'
+for _, node in ipairs(redis.call('ZRANGEBYSCORE', P .. 'nodes', '-inf', now - deadAfterMs)) do
+  if node ~= self then
+    redis.call('ZREM', P .. 'nodes', node)
+    prefixes[#prefixes + 1] = node .. ':'
+  end
 end
+if #prefixes == 0 then return cjson.encode({}) end
 local touched = {}
 for _, v in ipairs(redis.call('HVALS', P .. 'agent')) do
   local a = normAgent(cjson.decode(v))

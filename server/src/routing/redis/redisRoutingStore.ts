@@ -108,7 +108,7 @@ export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingSt
     },
 
     heartbeat: async (nodeId, now) => (await redis.zAdd(`${P}nodes`, { score: now, value: nodeId })) === 1,
-    reapDeadNodes: async (now, deadAfterMs, graceMs) => asArray<number>(await json('reapDeadNodes', [now, deadAfterMs, graceMs])),
+    reapDeadNodes: async (now, deadAfterMs, graceMs, selfNodeId) => asArray<number>(await json('reapDeadNodes', [now, deadAfterMs, graceMs, selfNodeId])),
     epoch: async () => redis.get(`${P}epoch`),
     claimRebuild: async (epoch) => (await redis.set(`${P}epoch`, epoch, { NX: true })) === 'OK',
 
