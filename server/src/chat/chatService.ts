@@ -152,7 +152,7 @@ export function createChatService(deps: ChatDeps) {
         );
         return { conversation, message: message.toPublic() };
       });
-      const queue = await engine.enqueue(conversation);
+      const queue = await engine.enqueue(conversation, { visitorName: input.name, firstMessage: input.text });
       const publicView = await views.visitorView(conversation);
       return {
         conversation: publicView,
@@ -245,9 +245,10 @@ export function createChatService(deps: ChatDeps) {
       return views.toAgentViews(rows);
     },
 
-    async detail(conversation: ConversationModel): Promise<ConversationDetail> {
+    /** `view` when the caller has just built the agent's view of this conversation. */
+    async detail(conversation: ConversationModel, view?: AgentConversation): Promise<ConversationDetail> {
       return {
-        conversation: await views.agentView(conversation),
+        conversation: view ?? (await views.agentView(conversation)),
         messages: await views.messages(conversation.id, { withNotes: true, last: SYNC_PAGE_SIZE }),
         earlier: await views.earlier(conversation),
       };

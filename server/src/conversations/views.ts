@@ -98,11 +98,19 @@ export function createConversationViews(db: Database) {
         limit: 20,
       });
       const names = await agentNames(rows.map((r) => r.assignedAgentId));
-      const firsts = new Map<string, string>();
-      for (const r of rows) {
-        const first = await MessageRow.findOne({ where: { conversationId: r.id, internal: false }, order: [['id', 'ASC']], attributes: ['body'] });
-        firsts.set(r.id, first?.body.slice(0, 200) ?? '');
-      }
+      // Two queries for all first messages, not one per earlier conversation.
+      const firstIds = rows.length
+        ? ((await MessageRow.findAll({
+            where: { conversationId: rows.map((r) => r.id), internal: false },
+            attributes: ['conversationId', [fn('MIN', col('id')), 'firstId']],
+            group: ['conversationId'],
+            raw: true,
+          })) as unknown as Array<{ conversationId: string; firstId: number | string }>)
+        : [];
+      const bodies = firstIds.length
+        ? await MessageRow.findAll({ where: { id: firstIds.map((f) => Number(f.firstId)) }, attributes: ['conversationId', 'body'], raw: true })
+        : [];
+      const firsts = new Map((bodies as unknown as Array<{ conversationId: string; body: string }>).map((m) => [m.conversationId, m.body.slice(0, 200)]));
       return rows.map((r) => ({
         id: r.id,
         departmentId: r.departmentId,

@@ -21,9 +21,9 @@ export function routingHandlers(engine: RoutingEngine, chat: ChatService, db: Da
       return { autoAccept };
     },
     'offer:accept': async ({ conversationId }, ctx) => {
-      const { conversation, deliver } = await engine.accept(conversationId, ctx.user.id, ctx.socketId);
+      const { conversation, row, deliver } = await engine.accept(conversationId, ctx.user.id, ctx.socketId);
       ctx.afterAck(deliver);
-      return chat.agent.detail((await db.models.Conversation.findByPk(conversation.id))!);
+      return chat.agent.detail(row, conversation);
     },
     'offer:decline': async ({ conversationId }, ctx) => {
       await engine.decline(conversationId, ctx.user.id);

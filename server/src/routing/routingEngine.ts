@@ -373,7 +373,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
    * The agent takes the offered chat: the store switches it atomically, then the conversation is
    * stored as active. Returns the agent's view; `deliver` tells the visitor and everyone else.
    */
-  async function accept(conversationId: string, agentId: number, exceptSocket: string | null): Promise<{ conversation: AgentConversation; deliver: Deliver }> {
+  async function accept(conversationId: string, agentId: number, exceptSocket: string | null): Promise<{ conversation: AgentConversation; row: ConversationModel; deliver: Deliver }> {
     const route = await store.accept(conversationId, agentId, nowMs());
     if (!route) throw new ConflictError('This chat is no longer offered to you.');
     let conversation: ConversationModel | null;
@@ -397,9 +397,10 @@ export function createRoutingEngine(deps: RoutingDeps) {
     await events.record(conversationId, 'accepted', { type: 'agent', id: agentId });
     log.info({ conversationId, agentId }, 'chat accepted');
     const view = await views.agentView(conversation);
-    const visitorView = await views.visitorView(conversation);
+    const visitorView = conversation.toPublic(agentName);
     return {
       conversation: view,
+      row: conversation,
       deliver: async () => {
         notifier.joinConversation(agentId, conversationId);
         notifier.conversationAssigned(agentId, view, exceptSocket ?? undefined);
@@ -468,9 +469,21 @@ export function createRoutingEngine(deps: RoutingDeps) {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** A new chat waits in its department's queue. */
-  async function enqueue(conversation: ConversationModel): Promise<QueueStatus | null> {
-    await store.enqueue(await requestOf(conversation), nowMs());
+  /** A new chat waits in its department's queue; `known` spares reading back what the caller just wrote. */
+  async function enqueue(conversation: ConversationModel, known?: { visitorName: string | null; firstMessage: string }): Promise<QueueStatus | null> {
+    const request: ChatRequest = known
+      ? {
+          conversationId: conversation.id,
+          departmentId: conversation.departmentId,
+          visitorId: conversation.visitorId,
+          visitorName: known.visitorName,
+          language: conversation.language,
+          priority: conversation.priority ?? 0,
+          waitingSince: conversation.waitingSince.getTime(),
+          preview: known.firstMessage.slice(0, 280),
+        }
+      : await requestOf(conversation);
+    await store.enqueue(request, nowMs());
     await events.record(conversation.id, 'queued', { type: 'visitor', id: conversation.visitorId });
     touchQueue(conversation.departmentId);
     return (await queueStatuses(conversation.departmentId, conversation.id))[0] ?? null;
