@@ -35,7 +35,9 @@ interface Started {
 }
 
 function startProcess(script: string, env: Record<string, string>, port: number, gcHook = false): Promise<Started> {
-  const flags = gcHook ? ['--expose-gc', '--import', 'tsx', '--import', GC_HOOK] : ['--import', 'tsx'];
+  // BENCH_SERVER_NODE_ARGS adds node flags to the measured processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const flags = [...extra, ...(gcHook ? ['--expose-gc', '--import', 'tsx', '--import', GC_HOOK] : ['--import', 'tsx'])];
   const child = spawn(process.execPath, [...flags, script], {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

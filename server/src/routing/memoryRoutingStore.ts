@@ -52,8 +52,16 @@ export function createMemoryRoutingStore(): RoutingStore {
     agent.active = agent.active.filter((id) => id !== route.conversationId);
   };
 
-  const waiting = (departmentId: number | null) =>
-    [...routes.values()].filter((r) => r.state !== 'assigned' && (departmentId === null || r.departmentId === departmentId)).sort(compareRoutes);
+  // Queue order only changes when chats come or go, not when they are offered or taken back:
+  // sort once per change instead of on every routing pass (a profile of a 1,000-chat burst).
+  let ordered: ChatRoute[] | null = null;
+  const changed = () => {
+    ordered = null;
+  };
+  const waiting = (departmentId: number | null) => {
+    ordered ??= [...routes.values()].sort(compareRoutes);
+    return ordered.filter((r) => r.state !== 'assigned' && (departmentId === null || r.departmentId === departmentId));
+  };
 
   return {
     async setDepartments(list) {
@@ -118,6 +126,7 @@ export function createMemoryRoutingStore(): RoutingStore {
     async enqueue(request, _now) {
       if (routes.has(request.conversationId)) return false;
       routes.set(request.conversationId, { ...request, state: 'queued', agentId: null, offerExpiresAt: null, declined: {} });
+      changed();
       return true;
     },
     async remove(conversationId) {
@@ -125,6 +134,7 @@ export function createMemoryRoutingStore(): RoutingStore {
       if (!route) return null;
       detach(route);
       routes.delete(conversationId);
+      changed();
       return copyRoute(route);
     },
     async offerNext(now): Promise<OfferMade | null> {
@@ -185,6 +195,7 @@ export function createMemoryRoutingStore(): RoutingStore {
       const route = routes.get(conversationId);
       if (!route) return null;
       routes.delete(conversationId);
+      changed();
       if (route.state === 'assigned' && route.agentId !== null) {
         const agent = agentOf(route.agentId);
         agent.active = agent.active.filter((id) => id !== conversationId);
@@ -208,6 +219,7 @@ export function createMemoryRoutingStore(): RoutingStore {
       const existing = routes.get(request.conversationId);
       if (existing) detach(existing);
       routes.set(request.conversationId, { ...request, state: 'assigned', agentId, offerExpiresAt: null, declined: {} });
+      changed();
       const agent = agentOf(agentId, now);
       if (!agent.active.includes(request.conversationId)) agent.active.push(request.conversationId);
     },
