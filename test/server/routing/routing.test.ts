@@ -292,7 +292,15 @@ describeEachTarget('queue position and wait estimate', ({ db, redis }) => {
     assert.equal(second.queue?.estimatedWaitSeconds, 300);
     assert.equal(second.queue?.agentsAvailable, 1);
 
-    const moved = nextEvent<QueueStatus>(second.socket, 'queue:updated');
+    // Pushes are coalesced: an earlier one (position 2) may still arrive; wait for the move.
+    const moved = new Promise<QueueStatus>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no queue:updated with position 1')), 5000);
+      second.socket.on('queue:updated', (status) => {
+        if (status.position !== 1) return;
+        clearTimeout(timer);
+        resolve(status);
+      });
+    });
     expectOk(await ask(first.socket, 'conversation:end', { conversationId: first.conversationId }));
     const status = await moved;
     assert.equal(status.position, 1);
