@@ -2,6 +2,7 @@
  * Benchmark orchestrator: zentrale vs a bare Socket.IO relay on this machine.
  *
  *   npm run bench -- [--scenario steady|burst|idle|nodes|all] [--quick]
+ *                    [--rate N] [--chats N] [--only zentrale|relay]
  *
  * Starts every server and load generator itself, samples the servers from /proc, writes
  * bench/results/<timestamp>.json and bench/results/latest.json, and prints a table.
@@ -19,7 +20,14 @@ import { environment, type Environment } from './lib/environment.js';
 import { printTables, type BurstSide, type IdleSide, type Report, type SteadySide } from './lib/report.js';
 
 const { values: args } = parseArgs({
-  options: { scenario: { type: 'string', default: 'all' }, quick: { type: 'boolean', default: false } },
+  options: {
+    scenario: { type: 'string', default: 'all' },
+    quick: { type: 'boolean', default: false },
+    // Overrides for profiling one point: a steady/nodes rate, a chat count, only one side.
+    rate: { type: 'string' },
+    chats: { type: 'string' },
+    only: { type: 'string' },
+  },
 });
 const SCENARIOS = ['steady', 'burst', 'idle', 'nodes'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -45,6 +53,15 @@ const config = args.quick
       idle: { sockets: 5000 },
       nodes: { chats: 2000, agents: 200, rate: 10_000, warmupMs: 5000, durationMs: 20_000, graceMs: 10_000 },
     };
+
+if (args.rate) {
+  config.steady.rates = [Number(args.rate)];
+  config.nodes.rate = Number(args.rate);
+}
+if (args.chats) {
+  config.steady.chats = Number(args.chats);
+  config.nodes.chats = Number(args.chats);
+}
 
 // ─── clean-up on every exit path ───────────────────────────────────────────────────────────────
 
@@ -153,7 +170,7 @@ async function steadyRun(
       kind: 'steady', mode, urls: target.urls, index: i, team, chats: chats[i]!, rate: p.rate / k,
       warmupMs: p.warmupMs, durationMs: p.durationMs, graceMs: p.graceMs, maxInFlightPerChat: 50,
     }));
-    const out = await phase(target, jobs, p.warmupMs + p.durationMs + p.graceMs + 120_000, { cluster: topology.cluster });
+    const out = await phase(target, jobs, p.warmupMs + p.durationMs + p.graceMs + 240_000, { cluster: topology.cluster });
     return mergeSteady(out.results as SteadyResult[], out.usage);
   });
 }
@@ -277,6 +294,12 @@ async function main(): Promise<void> {
     for (const rate of config.steady.rates) {
       await attempt(`steady@${rate}`, async () => {
         const p = { ...config.steady, rate };
+        if (args.only) {
+          // A profiling run: one side only, printed, not saved as a comparison.
+          const side = await steadyRun(args.only as Mode, p);
+          log(`${args.only} at ${rate} msg/s: ${JSON.stringify({ achieved: side.achievedPerSec, v2a: side.v2a, ack: side.ack, lost: side.lost, errors: side.errors, cpu: side.usage.processes.server?.cpuPercent, mariadb: side.usage.processes.mariadb?.cpuPercent })}`);
+          return;
+        }
         log(`steady ${p.chats} chats / ${p.agents} agents at ${rate} msg/s: zentrale`);
         const zentrale = await steadyRun('zentrale', p);
         log(`steady at ${rate} msg/s: relay`);

@@ -33,8 +33,9 @@ function mergeManifests(): Plugin {
 }
 
 /**
- * Browser client: `/` (demo customer site), `/console/` (agent SPA) and `/widget/` (the page
- * inside the iframe), served statically from dist/client by the Node server. The loader
+ * Browser client: `/` (demo customer site), `/console/` (agent SPA), `/ticket/` (a ticket's
+ * tracking page) and `/widget/` (the page inside the iframe), served statically from dist/client
+ * by the Node server. The loader
  * (`/widget.js`) is built separately by vite.loader.config.ts.
  */
 export default defineConfig({
@@ -64,7 +65,8 @@ export default defineConfig({
         emptyOutDir: true,
         manifest: true,
         rolldownOptions: {
-          input: { demo: fromClient('index.html'), console: fromClient('console/index.html') },
+          // ticket/: the private tracking page (PUBLIC_URL/ticket/#<token>, see docs/tickets.md).
+          input: { demo: fromClient('index.html'), console: fromClient('console/index.html'), ticket: fromClient('ticket/index.html') },
         },
       },
     },

@@ -31,4 +31,6 @@ export interface ErrorBody {
   issues?: FieldIssue[];
   /** Present on RATE_LIMITED: seconds until a retry can succeed. */
   retryAfterSeconds?: number;
+  /** Present on some CONFLICT errors: why, machine-readable (e.g. a transfer refusal such as `at_capacity`). */
+  reason?: string;
 }

@@ -8,5 +8,8 @@ export * from './schemas/presence.js';
 export * from './schemas/chat.js';
 export * from './schemas/routing.js';
 export * from './schemas/canned.js';
+export * from './schemas/transfer.js';
+export * from './schemas/timeline.js';
+export * from './schemas/tickets.js';
 export * from './events/visitor.js';
 export * from './events/agent.js';

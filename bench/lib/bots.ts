@@ -135,6 +135,7 @@ export async function prepareSteady(job: SteadyJob): Promise<Prepared> {
   let windowStart = Infinity;
   let windowEnd = Infinity;
   let delivered = 0;
+  let firstDeliveries = 0;
   let disconnects = 0;
   let running = false;
 
@@ -144,6 +145,7 @@ export async function prepareSteady(job: SteadyJob): Promise<Prepared> {
     if (!record || record.fromVisitor !== toAgent) return;
     record.received++;
     if (record.received > 1) return;
+    firstDeliveries++;
     const at = nowMs();
     if (at >= windowStart && at <= windowEnd) delivered++;
     if (record.at >= windowStart && record.at <= windowEnd) (toAgent ? v2a : a2v).record(at - record.at);
@@ -269,8 +271,16 @@ export async function prepareSteady(job: SteadyJob): Promise<Prepared> {
       });
 
       // Grace: wait for outstanding acks and pushes, but stop early once everything acked arrived.
-      const graceUntil = nowMs() + job.graceMs;
+      // While deliveries still trickle in (an overloaded server catching up) the grace extends, up
+      // to two minutes: "lost" means never delivered, not merely late.
+      let graceUntil = nowMs() + job.graceMs;
+      const graceCap = nowMs() + Math.max(job.graceMs, 120_000);
+      let seen = firstDeliveries;
       while (nowMs() < graceUntil) {
+        if (firstDeliveries > seen) {
+          seen = firstDeliveries;
+          graceUntil = Math.min(graceCap, Math.max(graceUntil, nowMs() + 5000));
+        }
         const pending = ready.some((c) => c.inFlight[0] + c.inFlight[1] > 0);
         let missing = false;
         for (const r of sent.values()) if (r.acked && r.received === 0) { missing = true; break; }

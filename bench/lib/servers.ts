@@ -111,6 +111,8 @@ export async function startZentrale(opts: { nodes: number; cluster: boolean; tea
       SOCKET_EVENTS_PER_10S: '100000', // the configured maximum
       SHUTDOWN_TIMEOUT_MS: '3000',
       ...(opts.cluster ? { REDIS_URL, REDIS_PREFIX: prefix, SECRET_KEY: 'bench-secret-key-0123456789-abcdefghijklmnop' } : {}),
+      // BENCH_ENV_<NAME>=value sets NAME for the measured servers, e.g. BENCH_ENV_DB_POOL_MAX=30.
+      ...Object.fromEntries(Object.entries(process.env).flatMap(([k, v]) => (k.startsWith('BENCH_ENV_') && v !== undefined ? [[k.slice('BENCH_ENV_'.length), v]] : []))),
     };
     for (const [i, port] of ports.entries()) started.push(await startProcess(MAIN, { ...env, NODE_ID: `bench-${i}` }, port, opts.gcHook));
     return { urls: started.map((s) => s.url), pids: started.map((s) => s.pid), teams, stop };

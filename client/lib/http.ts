@@ -11,7 +11,7 @@ function isAck(value: unknown): value is Ack<unknown> {
  */
 export async function requestJson<T>(
   url: string,
-  options: { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: unknown; credentials?: RequestCredentials } = {},
+  options: { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown; credentials?: RequestCredentials } = {},
 ): Promise<ClientAck<T>> {
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
   let response: Response;

@@ -54,7 +54,7 @@ function mount(script: HTMLScriptElement): void {
   frame.title = script.getAttribute('data-title') || 'Chat';
   frame.setAttribute('data-zentrale-widget', '');
   frame.setAttribute('allowtransparency', 'true');
-  frame.setAttribute('allow', 'microphone; autoplay');
+  frame.setAttribute('allow', 'microphone; autoplay; clipboard-write');
   frame.style.cssText = BASE_STYLE + CLOSED_STYLE;
 
   window.addEventListener('message', (event) => {

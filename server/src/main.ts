@@ -19,6 +19,9 @@ export function printBanner(url: string, zentrale: Zentrale, extra: string[] = [
       '  or on the command line:  npm run zentrale -- create-admin --email you@example.com --name "Your Name"',
     );
   }
+  if (!zentrale.outbox.enabled) {
+    lines.push('', '  Mail is not configured (SMTP_URL or SMTP_HOST): ticket confirmations, replies and transcripts are not e-mailed.');
+  }
   lines.push(...extra, '');
   process.stdout.write(`${lines.join('\n')}\n`);
 }

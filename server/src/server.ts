@@ -19,11 +19,15 @@ import { createCannedResponses } from './canned/cannedResponses.js';
 import { cannedRoutes } from './canned/routes.js';
 import { createChatService } from './chat/chatService.js';
 import { createMessageStore } from './chat/messageStore.js';
+import { createStartWriter } from './chat/startWriter.js';
 import { createMessageWriter } from './chat/messageWriter.js';
 import { createEventLog } from './conversations/eventLog.js';
+import { conversationRoutes } from './conversations/routes.js';
+import { createTimeline } from './conversations/timeline.js';
 import { createConversationViews } from './conversations/views.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/database.js';
+import { createSqlRunner } from './db/sqlRunner.js';
 import { migrate } from './db/migrate.js';
 import { createDepartments } from './departments/departments.js';
 import { departmentRoutes, publicDepartmentRoutes } from './departments/routes.js';
@@ -32,6 +36,9 @@ import { createApp } from './http/app.js';
 import { clientAssets } from './http/clientAssets.js';
 import { devClient } from './http/devClient.js';
 import type { Logger } from './log/logger.js';
+import { createMailer } from './mail/mailer.js';
+import { createOutbox, type Outbox } from './mail/outbox.js';
+import { createTranscripts } from './mail/transcripts.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createHandleTimes } from './routing/handleTimes.js';
 import { createMemoryRoutingStore } from './routing/memoryRoutingStore.js';
@@ -43,6 +50,9 @@ import { createRoutingEngine, type RoutingEngine } from './routing/routingEngine
 import { endSessionSockets, setupAgentNamespace, type AgentNamespace } from './socket/agentNamespace.js';
 import { Inflight } from './socket/inflight.js';
 import { setupVisitorNamespace, type VisitorNamespace } from './socket/visitorNamespace.js';
+import { createTickets, type Tickets } from './tickets/tickets.js';
+import { transferHandlers } from './transfer/handlers.js';
+import { createTransfers, type Transfers } from './transfer/transfers.js';
 import { userRoutes } from './users/routes.js';
 import { createUsers } from './users/users.js';
 import { visitorRoutes } from './visitors/routes.js';
@@ -56,6 +66,9 @@ export interface Zentrale {
   httpServer: HttpServer;
   io: SocketServer;
   engine: RoutingEngine;
+  transfers: Transfers;
+  tickets: Tickets;
+  outbox: Outbox;
   /** Starts listening; resolves with the bound URL (useful with PORT=0). */
   listen(): Promise<string>;
   /** A token for the first-admin form when no user exists yet, else null. */
@@ -125,11 +138,13 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     agents.local.emit('sync:required');
     visitorsNsp.local.emit('sync:required');
   };
-  const events = createEventLog(db.models, log, now);
+  const sql = await createSqlRunner(db, log.child({ feature: 'sql' }));
+  const events = createEventLog(sql, log, now);
   const views = createConversationViews(db);
-  const messages = createMessageStore(createMessageWriter(db, log.child({ feature: 'messages' }), { maxBatch: 500, maxInFlight: 1 }), now);
+  const messages = createMessageStore(createMessageWriter(db, sql, log.child({ feature: 'messages' }), { maxBatch: 500, maxInFlight: 1 }), now);
   const engine = createRoutingEngine({
     db,
+    sql,
     store: cluster ? createRedisRoutingStore(cluster.client, config.redisPrefix) : createMemoryRoutingStore(),
     notifier,
     events,
@@ -150,7 +165,41 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     engine.kick();
   });
   const canned = createCannedResponses(db.models);
+  const mailer = createMailer(config.mail, log.child({ feature: 'mail' }));
+  if (!mailer.enabled) log.warn('mail is not configured (SMTP_URL or SMTP_HOST): ticket confirmations, reply mails and transcripts are not sent');
+  let tickets: Tickets | null = null;
+  const outbox = createOutbox({
+    sequelize: db.sequelize,
+    sql,
+    mailer,
+    log: log.child({ feature: 'mail' }),
+    now,
+    onGivenUp: async ({ ticketId, kind, error }) => {
+      if (ticketId !== null && tickets) await tickets.models.TicketEvent.create({ ticketId, type: 'mail_failed', actorType: 'system', actorId: null, data: JSON.stringify({ kind, error }), createdAt: now() });
+    },
+  });
+  const transcripts = createTranscripts({ db, views, outbox, log: log.child({ feature: 'transcripts' }), now });
+  tickets = createTickets({
+    db,
+    sql,
+    engine,
+    messages,
+    conversationViews: views,
+    notifier,
+    events,
+    outbox,
+    transcripts,
+    agents,
+    visitors: visitorsNsp,
+    secretKey,
+    publicUrl: config.publicUrl,
+    tickMs: config.routing.tickMs,
+    log: log.child({ feature: 'tickets' }),
+    now,
+    options: { numberPrefix: config.tickets.numberPrefix, linkTtlDays: config.tickets.linkTtlDays, slaWarnPercent: config.tickets.slaWarnPercent },
+  });
   const chat = createChatService({
+    starts: createStartWriter(sql, log.child({ feature: 'chat-start' })),
     db,
     engine,
     messages,
@@ -158,19 +207,55 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     notifier,
     events,
     now,
-    // Sending the transcript needs mail (offline fallback issue); the request itself is kept.
-    transcripts: { requested: async (conversationId, email) => log.info({ conversationId, email }, 'transcript requested') },
+    transcripts,
+    fallback: tickets.startFallback,
   });
+  tickets.bindChat(chat);
   const memberDepartments = async (userId: number) =>
     (await db.models.DepartmentMember.findAll({ where: { userId }, attributes: ['departmentId'] })).map((m) => m.departmentId);
 
-  setupVisitorNamespace(visitorsNsp, { visitors, chat, log, metrics, eventsPer10s: config.socketEventsPer10s, inflight });
-  setupAgentNamespace(agents, { sessions, engine, chat, canned, db, consoleOrigins: [ownOrigin], log, metrics, eventsPer10s: config.socketEventsPer10s, inflight });
+  const transfers = createTransfers({
+    db,
+    engine,
+    chat,
+    messages,
+    conversationViews: views,
+    notifier,
+    agents,
+    events,
+    unserved: { nobodyAvailable: tickets.nobodyAvailable },
+    log: log.child({ feature: 'transfers' }),
+    now,
+    options: { timeoutMs: config.routing.transferTimeoutMs, reofferAfterMs: config.routing.reofferAfterMs, tickMs: config.routing.tickMs },
+  });
+
+  setupVisitorNamespace(visitorsNsp, { visitors, chat, tickets: tickets.visitorHandlers(), log, metrics, eventsPer10s: config.socketEventsPer10s, inflight });
+  setupAgentNamespace(agents, {
+    sessions,
+    engine,
+    chat,
+    canned,
+    db,
+    consoleOrigins: [ownOrigin],
+    log,
+    metrics,
+    eventsPer10s: config.socketEventsPer10s,
+    inflight,
+    transfers: { handlers: transferHandlers(transfers), followed: transfers.followed },
+    tickets: tickets.agentHandlers(),
+  });
 
   const dev = config.env === 'development' ? await devClient(ROOT_DIR) : null;
   app = createApp(config, log, metrics, {
     ops: healthRoutes(db, metrics, startedAt, { nodeId: config.nodeId, cluster: cluster !== null }),
-    visitorApi: [publicDepartmentRoutes(db.models, now), visitorRoutes(visitors)],
+    visitorApi: [
+      publicDepartmentRoutes(db.models, now),
+      visitorRoutes(visitors),
+      tickets.publicRoutes(
+        config.tickets.publicRequestsPerMinute,
+        cluster ? (o) => new RateLimiterRedis({ ...o, keyPrefix: `${config.redisPrefix}${o.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true }) : undefined,
+      ),
+    ],
     agentApi: [
       authRoutes({
         models: db.models,
@@ -184,6 +269,8 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
       userRoutes(users, sessions),
       departmentRoutes(departments, sessions),
       cannedRoutes(canned, sessions, memberDepartments),
+      conversationRoutes({ db, sessions, timeline: createTimeline(db), wasParty: transfers.participant }),
+      tickets.adminRoutes(sessions),
       attachmentRoutes({
         db,
         files: createAttachmentStore(config.dataDir),
@@ -203,6 +290,10 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   await engine.heartbeat();
   await engine.ensureState();
   engine.start();
+  transfers.start();
+  tickets.start();
+  outbox.start();
+  outbox.kick();
   if (cluster) log.info({ nodeId: config.nodeId }, 'cluster mode: state and broadcasts through Redis');
 
   const purge = setInterval(() => {
@@ -219,6 +310,9 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     httpServer,
     io,
     engine,
+    transfers,
+    tickets,
+    outbox,
     setupToken,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -233,6 +327,8 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
       closing ??= (async () => {
         clearInterval(purge);
         await engine.stop();
+        transfers.stop();
+        tickets.stop();
         // Stop taking new connections, let in-flight acks finish, then close the transports. Clients
         // see a transport close (not a server disconnect) and so reconnect, to another node if any.
         // Keep-alive HTTP connections of open pages would hold close() forever: cut them after the timeout.
@@ -247,6 +343,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
         clearTimeout(forced);
         await dev?.close();
         await cluster?.close();
+        await outbox.stop();
         await db.close();
         log.info('shutdown complete');
       })();

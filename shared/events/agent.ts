@@ -16,6 +16,31 @@ import {
 } from '../schemas/chat.js';
 import { presenceSetSchema, type Presence } from '../schemas/presence.js';
 import type { AgentState, Offer, OfferRevoked, QueueEntry } from '../schemas/routing.js';
+import {
+  consultSendSchema,
+  reassignSchema,
+  transferDeclineSchema,
+  transferListSchema,
+  transferRefSchema,
+  transferRequestSchema,
+  type ConsultMessage,
+  type Transfer,
+  type TransferCandidate,
+  type TransferDepartment,
+} from '../schemas/transfer.js';
+import {
+  calledBackSchema,
+  ticketListSchema,
+  ticketNoteSchema,
+  ticketRefSchema,
+  ticketReplySchema,
+  ticketUpdateSchema,
+  type AgentTicket,
+  type TicketDetail,
+  type TicketEscalated,
+  type TicketAssignee,
+  type TicketSummary,
+} from '../schemas/tickets.js';
 
 /** Namespace the console connects to. Auth: the session cookie set by POST /api/auth/login. */
 export const AGENT_NAMESPACE = '/agent';
@@ -35,6 +60,14 @@ export interface ConversationDetail {
   messages: Message[];
   /** The visitor's (or the same customer number's) earlier conversations, newest first. */
   earlier: EarlierConversation[];
+}
+
+/** Everything the colleague needs to decide on a warm transfer, and the consult thread so far. */
+export interface TransferDetail {
+  transfer: Transfer;
+  /** The conversation with its history (notes included) and the visitor's earlier conversations. */
+  conversation: ConversationDetail;
+  consult: ConsultMessage[];
 }
 
 export const agentEvents = {
@@ -59,6 +92,40 @@ export const agentEvents = {
   'canned:list': defineEvent<{ responses: CannedResponse[] }>()(emptySchema),
   /** Supervisors and admins: every agent's live state and the whole queue. */
   'supervisor:snapshot': defineEvent<{ agents: AgentState[]; queue: QueueEntry[] }>()(emptySchema),
+  /** Supervisors and admins: put any conversation with another agent or department at once. */
+  'supervisor:reassign': defineEvent<{ transfer: Transfer; conversation: AgentConversation }>()(reassignSchema),
+
+  /** Colleagues and departments the conversation could be handed to (its agent, or a supervisor). */
+  'transfer:candidates': defineEvent<{ agents: TransferCandidate[]; departments: TransferDepartment[] }>()(conversationRefSchema),
+  /** Warm (to an agent: pending until answered) or cold (to a department: done at once). */
+  'transfer:request': defineEvent<{ transfer: Transfer; conversation: AgentConversation }>()(transferRequestSchema),
+  /** The colleague takes over; the result is the conversation as `offer:accept` gives it. */
+  'transfer:accept': defineEvent<ConversationDetail>()(transferRefSchema),
+  'transfer:decline': defineEvent<{ transfer: Transfer }>()(transferDeclineSchema),
+  /** The requester (or a supervisor) withdraws a pending transfer. */
+  'transfer:cancel': defineEvent<{ transfer: Transfer }>()(transferRefSchema),
+  'transfer:get': defineEvent<TransferDetail>()(transferRefSchema),
+  /** Pending transfers that concern you (supervisors: all), or every transfer of one conversation. */
+  'transfer:list': defineEvent<{ transfers: Transfer[] }>()(transferListSchema),
+  /** A line in the private consult thread between requester and colleague. */
+  'consult:send': defineEvent<{ message: ConsultMessage; duplicate: boolean }>()(consultSendSchema),
+
+  /** The ticket inbox: filters, unanswered first, then the longest waiting. */
+  'ticket:list': defineEvent<{ tickets: AgentTicket[]; total: number }>()(ticketListSchema),
+  /** A ticket with its thread (notes included), history, related and similar tickets. */
+  'ticket:get': defineEvent<TicketDetail>()(ticketRefSchema),
+  /** A public reply: the visitor gets it in the widget and by e-mail. Idempotent by clientId. */
+  'ticket:reply': defineEvent<{ message: Message; duplicate: boolean; ticket: AgentTicket }>()(ticketReplySchema),
+  /** An internal note: agents only, never in the visitor's view, the tracking page or an e-mail. */
+  'ticket:note': defineEvent<{ message: Message; duplicate: boolean }>()(ticketNoteSchema),
+  /** Status, urgency, assignee or department. */
+  'ticket:update': defineEvent<{ ticket: AgentTicket }>()(ticketUpdateSchema),
+  /** A callback ticket: the visitor was called back. */
+  'ticket:called-back': defineEvent<{ ticket: AgentTicket }>()(calledBackSchema),
+  /** Earlier tickets with similar text. */
+  'ticket:similar': defineEvent<{ tickets: TicketSummary[] }>()(ticketRefSchema),
+  /** Who the ticket can be assigned to: the active members of its department, by name. */
+  'ticket:assignees': defineEvent<{ assignees: TicketAssignee[] }>()(ticketRefSchema),
 };
 
 export type AgentClientToServer = ClientToServer<typeof agentEvents>;
@@ -87,6 +154,18 @@ export interface AgentServerToClient {
   'queue:changed': (queue: { departmentId: number; entries: QueueEntry[]; total: number }) => void;
   /** Supervisors: an agent's status, load or chats changed. */
   'agent:updated': (state: AgentState) => void;
+  /** A transfer that concerns you (as requester or colleague; supervisors: every one) changed. */
+  'transfer:updated': (transfer: Transfer) => void;
+  /** A line in the consult thread of a transfer you are part of. */
+  'consult:sent': (message: ConsultMessage) => void;
   /** Pushes may have been lost (the server's Redis link broke): fetch the state again. */
   'sync:required': () => void;
+  /** A new ticket in one of your departments, assigned to you or to someone you stand in for (supervisors: all). */
+  'ticket:created': (ticket: AgentTicket) => void;
+  /** A ticket you can see changed (status, urgency, assignee, department, SLA, a new message). */
+  'ticket:updated': (ticket: AgentTicket) => void;
+  /** A new message in a ticket's thread: a visitor comment, a public reply or an internal note. */
+  'ticket:message': (update: { ticketId: number; message: Message }) => void;
+  /** An SLA target is approaching or breached (supervisors, the department and the assignee). */
+  'ticket:escalated': (escalated: TicketEscalated) => void;
 }

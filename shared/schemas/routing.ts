@@ -25,6 +25,11 @@ export const routingConfigSchema = z.object({
   fallbackLanguageAfterSeconds: seconds(86_400).nullable(),
   /** The console warns the agent when a chat runs longer than this; null: no limit. */
   softLimitSeconds: seconds(86_400).nullable(),
+  /**
+   * Offline fallback: when nobody who could serve a chat is online here (nor in the fallback
+   * department), the chat becomes a ticket instead of waiting. Off: it waits in the queue.
+   */
+  offlineFallback: z.boolean(),
 });
 export type RoutingConfig = z.infer<typeof routingConfigSchema>;
 

@@ -1,6 +1,8 @@
 import type { QueryInterface } from 'sequelize';
 import * as m0001 from './0001-initial-schema.js';
 import * as m0002 from './0002-live-chat.js';
+import * as m0003 from './0003-transfers.js';
+import * as m0004 from './0004-tickets.js';
 
 export interface Migration {
   name: string;
@@ -12,4 +14,6 @@ export interface Migration {
 export const migrations: Migration[] = [
   { name: '0001-initial-schema', ...m0001 },
   { name: '0002-live-chat', ...m0002 },
+  { name: '0003-transfers', ...m0003 },
+  { name: '0004-tickets', ...m0004 },
 ];

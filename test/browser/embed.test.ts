@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
+import { withoutOfflineFallback } from '../support/chatFixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const WAIT = { timeout: 15_000 };
@@ -36,6 +37,8 @@ describe('browser: the widget embedded on a customer site of another origin', fu
     foreignSite = await startCustomerSite(() => server.baseUrl);
     server = await startTestServer({ env: { ALLOWED_ORIGINS: allowedSite.origin } });
     await server.seedDemo();
+    // The chat waits in the queue although nobody is signed in.
+    await withoutOfflineFallback(server);
   });
   after(async () => {
     await browser?.close();

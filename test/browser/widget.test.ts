@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
+import { withoutOfflineFallback } from '../support/chatFixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const WAIT = { timeout: 15_000 };
@@ -54,6 +55,8 @@ describe('browser: widget on the demo page', function () {
     await server.seedDemo();
     // Routing reads departments at start-up, before the seed: let it see the seeded ones.
     await server.zentrale.engine.loadDepartments();
+    // Chats wait in the queue although nobody is signed in (the widget's live-chat screens are tested here).
+    await withoutOfflineFallback(server);
     browser = await launchBrowser();
   });
 

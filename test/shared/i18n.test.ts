@@ -3,6 +3,7 @@ import { de } from '../../shared/i18n/de.js';
 import { en } from '../../shared/i18n/en.js';
 import { pickUiLanguage, translate } from '../../shared/i18n/index.js';
 import { ErrorCode } from '../../shared/errors.js';
+import { deMail, enMail, translateMail } from '../../shared/i18n/mail.js';
 
 describe('i18n', () => {
   it('picks German or English from browser preferences, German otherwise', () => {
@@ -22,5 +23,10 @@ describe('i18n', () => {
 
   it('fills parameters', () => {
     assert.match(translate('de', 'error.RATE_LIMITED', { seconds: 30 }), /in 30 Sekunden/);
+  });
+
+  it('has every mail text in both languages', () => {
+    assert.deepEqual(Object.keys(deMail).sort(), Object.keys(enMail).sort());
+    assert.equal(translateMail('de', 'mail.created.subject', { number: 'ZT-2026-000001' }), 'Ihre Anfrage ZT-2026-000001 ist bei uns eingegangen');
   });
 });

@@ -27,6 +27,8 @@ export async function makeDepartment(server: TestServer, routing: Partial<Routin
     fallbackLanguage: routing.fallbackLanguage ?? null,
     fallbackLanguageAfterSeconds: routing.fallbackLanguageAfterSeconds ?? null,
     softLimitSeconds: routing.softLimitSeconds ?? null,
+    // Routing suites study the queue itself: chats wait even with nobody online unless a test asks for the fallback.
+    offlineFallback: routing.offlineFallback ?? false,
   });
   await server.zentrale.engine.loadDepartments();
   return row.id;
@@ -115,4 +117,12 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 3
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/**
+ * Suites about the live chat itself (seeded demo departments, nobody signed in) keep their chats
+ * waiting in the queue: the offline fallback's "nobody online → ticket" is switched off.
+ */
+export async function withoutOfflineFallback(server: TestServer): Promise<void> {
+  await server.zentrale.db.models.Department.update({ offlineFallback: false }, { where: {} });
 }

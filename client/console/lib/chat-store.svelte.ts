@@ -81,6 +81,15 @@ export class ChatStore implements SocketBinding {
     this.#agent = agent;
   }
 
+  get myId(): number {
+    return this.#agent.userId;
+  }
+
+  /** Still listed here but no longer this agent's: handed to a colleague or another department. */
+  handedOver(conversation: AgentConversation): boolean {
+    return conversation.status !== 'closed' && conversation.assignedAgentId !== this.myId;
+  }
+
   get selected(): AgentConversation | null {
     return this.conversations.find((c) => c.id === this.selectedId) ?? null;
   }
@@ -242,6 +251,18 @@ export class ChatStore implements SocketBinding {
     if (this.offer?.conversationId === offer.conversationId) this.offer = null;
   }
 
+  /** A conversation this agent took over another way than an offer (a colleague's handover). */
+  adopt(detail: ConversationDetail): void {
+    this.#applyDetail(detail);
+    this.selectedId = detail.conversation.id;
+    this.onAssigned?.(detail.conversation);
+  }
+
+  /** A newer view of a listed conversation from an ack (pushes skip the socket that asked). */
+  upsertConversation(conversation: AgentConversation): void {
+    if (this.conversations.some((c) => c.id === conversation.id)) this.#upsert(conversation);
+  }
+
   dismissNotice(): void {
     this.offerNotice = null;
   }
@@ -270,7 +291,7 @@ export class ChatStore implements SocketBinding {
   markRead(conversationId: string): void {
     const socket = this.#agent.socket;
     const conversation = this.conversations.find((c) => c.id === conversationId);
-    if (!socket?.connected || !conversation) return;
+    if (!socket?.connected || !conversation || this.handedOver(conversation)) return;
     const top = highestId(this.messages[conversationId] ?? []);
     if (top <= conversation.agentReadUpTo || (this.#reading.get(conversationId) ?? 0) >= top) return;
     this.#reading.set(conversationId, top);

@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io-client';
 import type { VisitorClientToServer, VisitorServerToClient } from '../../../shared/events/visitor.js';
 import type { Conversation, ConversationStart, Message } from '../../../shared/schemas/chat.js';
 import type { QueueStatus } from '../../../shared/schemas/routing.js';
+import type { TicketCreated, WaitExceeded } from '../../../shared/schemas/tickets.js';
 import { ConnectionTracker } from '../../lib/connection.svelte.js';
 import type { ClientAck, ClientError } from '../../lib/errors.js';
 import { newClientId } from '../../lib/ids.js';
@@ -22,7 +23,7 @@ const TYPING_IDLE_MS = 3_000;
 /** The agent's typing indicator hides when no update came for this long (updates are volatile). */
 const AGENT_TYPING_TIMEOUT_MS = 6_000;
 
-type VisitorSocket = Socket<VisitorServerToClient, VisitorClientToServer>;
+export type VisitorSocket = Socket<VisitorServerToClient, VisitorClientToServer>;
 type Timer = ReturnType<typeof setTimeout> | undefined;
 
 export type ChatPhase = 'loading' | 'failed' | 'prechat' | 'chat';
@@ -68,6 +69,10 @@ export class VisitorChat {
   queue = $state<QueueStatus | null>(null);
   agentTyping = $state(false);
   details = $state<VisitorDetails>({ name: '', email: '' });
+  /** The ticket last made for the visitor (ack or push): the widget shows it (views in lib/tickets.svelte.ts). */
+  created = $state<TicketCreated | null>(null);
+  /** The department's maximum wait has passed for the waiting chat: offer the choices. */
+  waitExceeded = $state<WaitExceeded | null>(null);
   readonly connection = new ConnectionTracker();
   readonly origin: string;
 
@@ -90,6 +95,18 @@ export class VisitorChat {
   /** The visitor token, for REST calls (attachments). */
   get token(): string | undefined {
     return this.#token;
+  }
+
+  /** For the views loaded on demand (tickets), which bring their own events. */
+  get socket(): VisitorSocket | null {
+    return this.#socket;
+  }
+
+  /** A ticket was made (ack or push): the waiting chat it came from has ended. */
+  ticketCreated(created: TicketCreated): void {
+    this.created = created;
+    const c = this.conversation;
+    if (c?.id === created.ticket.conversationId && c.status !== 'closed') this.#adopt({ ...c, status: 'closed', closedAt: created.ticket.createdAt, closedBy: 'system' }, null);
   }
 
   /** Gets or renews the visitor token, then connects; the first connect restores the conversation. */
@@ -117,6 +134,8 @@ export class VisitorChat {
       this.messages = mergeMessages([], [result.data.message]);
       this.outbox = [];
       this.phase = 'chat';
+      // Closed or nobody online: the start became a ticket at once.
+      if (result.data.ticket) this.ticketCreated(result.data.ticket);
     }
     return result;
   }
@@ -217,6 +236,7 @@ export class VisitorChat {
     this.messages = [];
     this.outbox = [];
     this.uploads = [];
+    this.created = null;
     this.phase = 'prechat';
   }
 
@@ -256,6 +276,10 @@ export class VisitorChat {
     socket.on('queue:updated', (status) => {
       if (status.conversationId === this.conversation?.id && this.conversation.status === 'queued') this.queue = status;
     });
+    socket.on('ticket:created', (created) => this.ticketCreated(created));
+    socket.on('conversation:wait-exceeded', (wait) => {
+      if (wait.conversationId === this.conversation?.id) this.waitExceeded = wait;
+    });
     socket.on('typing:changed', (typing) => {
       if (typing.by === 'agent' && typing.conversationId === this.conversation?.id) this.#setAgentTyping(typing.typing);
     });
@@ -277,6 +301,7 @@ export class VisitorChat {
     }
     this.conversation = conversation;
     this.queue = conversation?.status === 'queued' ? queue : null;
+    if (conversation?.status !== 'queued') this.waitExceeded = null;
     if (conversation?.status !== 'active') this.#setAgentTyping(false);
     if (conversation?.status === 'closed') {
       clearTimeout(this.#typingIdle);

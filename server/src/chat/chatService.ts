@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { ConversationDetail } from '../../../shared/events/agent.js';
 import type { AgentConversation, Conversation, Message, conversationStartSchema, messageSendSchema } from '../../../shared/schemas/chat.js';
 import type { QueueStatus } from '../../../shared/schemas/routing.js';
+import type { TicketCreated } from '../../../shared/schemas/tickets.js';
 import { hasRole } from '../auth/middleware.js';
 import type { EventLog } from '../conversations/eventLog.js';
 import type { ConversationViews } from '../conversations/views.js';
@@ -14,6 +15,7 @@ import type { Notifier } from '../routing/notifier.js';
 import type { Deliver, RoutingEngine } from '../routing/routingEngine.js';
 import type { AgentUser } from '../socket/agentNamespace.js';
 import type { MessageStore } from './messageStore.js';
+import type { StartWriter } from './startWriter.js';
 
 /** How many messages one sync or resume returns at most; clients page on with the last id. */
 export const SYNC_PAGE_SIZE = 500;
@@ -21,19 +23,33 @@ export const SYNC_PAGE_SIZE = 500;
 type StartInput = z.output<typeof conversationStartSchema>;
 type SendInput = z.output<typeof messageSendSchema>;
 
-/** Something that wants to know when a visitor asks for a transcript (e-mail comes with tickets). */
+/** Sends transcripts: at once for an ended chat, else once it ends (see mail/transcripts.ts). */
 export interface TranscriptHook {
   requested(conversationId: string, email: string): Promise<void>;
+  /** The conversation ended: a transcript asked for meanwhile goes out now. */
+  closed(conversationId: string): Promise<void>;
+}
+
+/**
+ * The offline fallback's say on a new chat before it joins a queue: it may move it to the
+ * fallback department (changing `conversation.departmentId`) or make it a ticket at once.
+ */
+export interface StartFallback {
+  /** A start retried after it became a ticket gets that ticket back instead of a second chat. */
+  retried(visitorId: string, clientId: string): Promise<{ conversation: Conversation; message: Message; ticket: TicketCreated } | null>;
+  atStart(conversation: ConversationModel, socketId: string): Promise<{ kind: 'queue'; deliver?: Deliver } | { kind: 'ticket'; created: TicketCreated; conversation: Conversation; deliver: Deliver }>;
 }
 
 export interface ChatDeps {
   db: Database;
+  starts: StartWriter;
   engine: RoutingEngine;
   messages: MessageStore;
   views: ConversationViews;
   notifier: Notifier;
   events: EventLog;
   transcripts: TranscriptHook;
+  fallback?: StartFallback;
   now: () => Date;
 }
 
@@ -43,8 +59,8 @@ export type WithDelivery<T> = T & { deliver: Deliver };
 const noDelivery: Deliver = async () => undefined;
 
 export function createChatService(deps: ChatDeps) {
-  const { db, engine, messages, views, notifier, events, now } = deps;
-  const { Conversation, Visitor, Department } = db.models;
+  const { db, starts, engine, messages, views, notifier, events, now } = deps;
+  const { Conversation, Visitor } = db.models;
 
   const openConversationOf = (visitorId: string) =>
     Conversation.findOne({ where: { visitorId, status: { [Op.ne]: 'closed' } }, order: [['createdAt', 'DESC']] });
@@ -67,14 +83,19 @@ export function createChatService(deps: ChatDeps) {
     return row;
   }
 
-  async function agentFacts(user: AgentUser, conversationId: string, need: 'read' | 'write'): Promise<Facts> {
-    const row = await facts(conversationId);
+  /** The one rule for agents' access: assigned agents write; supervisors may also read any. */
+  function checkAgentAccess(user: AgentUser, row: Facts | null, need: 'read' | 'write'): asserts row is Facts {
     const assigned = row?.assignedAgentId === user.id;
     if (!row || (!assigned && !hasRole(user.role, 'supervisor'))) throw new NotFoundError('No such conversation.');
     if (need === 'write') {
       if (!assigned) throw new ConflictError('Only the agent serving this chat can write in it.');
       if (row.status !== 'active') throw new ConflictError(`The conversation is ${row.status}.`);
     }
+  }
+
+  async function agentFacts(user: AgentUser, conversationId: string, need: 'read' | 'write'): Promise<Facts> {
+    const row = await facts(conversationId);
+    checkAgentAccess(user, row, need);
     return row;
   }
 
@@ -84,12 +105,7 @@ export function createChatService(deps: ChatDeps) {
    */
   async function agentConversation(user: AgentUser, conversationId: string, need: 'read' | 'write'): Promise<ConversationModel> {
     const conversation = await Conversation.findByPk(conversationId);
-    const assigned = conversation?.assignedAgentId === user.id;
-    if (!conversation || (!assigned && !hasRole(user.role, 'supervisor'))) throw new NotFoundError('No such conversation.');
-    if (need === 'write') {
-      if (!assigned) throw new ConflictError('Only the agent serving this chat can write in it.');
-      if (conversation.status !== 'active') throw new ConflictError(`The conversation is ${conversation.status}.`);
-    }
+    checkAgentAccess(user, conversation, need);
     return conversation;
   }
 
@@ -105,60 +121,84 @@ export function createChatService(deps: ChatDeps) {
         notifier.conversationUpdatedForAgents(await views.agentView(conversation), exceptSocket);
         notifier.message(conversation.visitorId, notice);
         await engine.ended(conversation.id);
+        await deps.transcripts.closed(conversation.id);
       },
     };
   }
 
-  const visitor = {
-    async start(visitorId: string, input: StartInput, socketId: string): Promise<WithDelivery<{ conversation: Conversation; message: Message; queue: QueueStatus | null }>> {
-      const open = await openConversationOf(visitorId);
-      if (open) {
-        const first = await db.models.Message.findOne({ where: { conversationId: open.id }, order: [['id', 'ASC']] });
-        if (first?.clientId === input.clientId && first.senderId === visitorId) {
-          return { conversation: await views.visitorView(open), message: first.toPublic(), queue: await engine.queueStatus(open.id), deliver: noDelivery };
-        }
-        throw new ConflictError('There is already an open conversation; resume it instead.');
-      }
-      const department = await Department.findByPk(input.departmentId, { attributes: ['id'] });
-      if (!department) throw new ValidationError([{ path: 'departmentId', message: 'unknown department' }]);
+  /** A start while a conversation is open: the same request retried gets it back, anything else is refused. */
+  async function retriedStart(visitorId: string, openId: string, input: StartInput) {
+    const open = await Conversation.findByPk(openId);
+    const first = open ? await db.models.Message.findOne({ where: { conversationId: open.id }, order: [['id', 'ASC']] }) : null;
+    if (open && first?.clientId === input.clientId && first.senderId === visitorId) {
+      return { conversation: await views.visitorView(open), message: first.toPublic(), queue: await engine.queueStatus(open.id), ticket: null, deliver: noDelivery };
+    }
+    throw new ConflictError('There is already an open conversation; resume it instead.');
+  }
 
-      const { conversation, message } = await db.sequelize.transaction(async (transaction) => {
-        const at = now();
-        await Visitor.update(
-          { name: input.name, email: input.email ?? null, language: input.language, lastSeenAt: at, ...(input.customerNumber ? { customerNumber: input.customerNumber } : {}) },
-          { where: { id: visitorId }, transaction },
-        );
-        const conversation = await Conversation.create(
-          {
-            id: randomUUID(),
-            visitorId,
-            departmentId: department.id,
-            status: 'queued',
-            language: input.language,
-            assignedAgentId: null,
-            customerNumber: input.customerNumber ?? null,
-            ticketRef: input.ticketNumber ?? null,
-            page: input.page ?? null,
-            waitingSince: at,
-            closedAt: null,
-            createdAt: at,
-            updatedAt: at,
-          },
-          { transaction },
-        );
-        const message = await db.models.Message.create(
-          { conversationId: conversation.id, senderType: 'visitor', senderId: visitorId, senderName: input.name, clientId: input.clientId, body: input.text, internal: false, attachmentId: null, createdAt: at },
-          { transaction },
-        );
-        return { conversation, message: message.toPublic() };
+  const visitor = {
+    async start(visitorId: string, input: StartInput, socketId: string): Promise<WithDelivery<{ conversation: Conversation; message: Message; queue: QueueStatus | null; ticket: TicketCreated | null }>> {
+      const earlier = deps.fallback ? await deps.fallback.retried(visitorId, input.clientId) : null;
+      if (earlier) return { ...earlier, queue: null, deliver: noDelivery };
+      // Stored by group commit (startWriter): visitor details, the conversation and its first
+      // message together or not at all; a burst of requests shares a few transactions.
+      const at = now();
+      const conversation = Conversation.build(
+        {
+          id: randomUUID(),
+          visitorId,
+          departmentId: input.departmentId,
+          status: 'queued',
+          channel: 'chat',
+          language: input.language,
+          assignedAgentId: null,
+          customerNumber: input.customerNumber ?? null,
+          ticketRef: input.ticketNumber ?? null,
+          page: input.page ?? null,
+          priority: 0,
+          waitingSince: at,
+          acceptedAt: null,
+          closedAt: null,
+          closedBy: null,
+          visitorReadUpTo: 0,
+          agentReadUpTo: 0,
+          transcriptEmail: null,
+          transcriptRequestedAt: null,
+          createdAt: at,
+          updatedAt: at,
+        },
+        { isNewRecord: false, raw: true },
+      );
+      const outcome = await starts.write({
+        conversation,
+        visitor: { name: input.name, email: input.email ?? null, language: input.language, customerNumber: input.customerNumber ?? null },
+        clientId: input.clientId,
+        text: input.text,
       });
+      if (outcome.kind === 'open') return retriedStart(visitorId, outcome.conversationId, input);
+      const { messageId } = outcome;
+      const message: Message = {
+        id: messageId,
+        conversationId: conversation.id,
+        clientId: input.clientId,
+        senderType: 'visitor',
+        senderName: input.name,
+        body: input.text,
+        internal: false,
+        attachment: null,
+        createdAt: at.toISOString(),
+      };
+      const decided = deps.fallback ? await deps.fallback.atStart(conversation, socketId) : { kind: 'queue' as const, deliver: undefined };
+      if (decided.kind === 'ticket') return { conversation: decided.conversation, message, queue: null, ticket: decided.created, deliver: decided.deliver };
       const queue = await engine.enqueue(conversation, { visitorName: input.name, firstMessage: input.text });
       const publicView = await views.visitorView(conversation);
       return {
         conversation: publicView,
         message,
         queue,
+        ticket: null,
         deliver: async () => {
+          await decided.deliver?.();
           notifier.conversationUpdatedForVisitor(visitorId, publicView, socketId);
           engine.kick();
         },
@@ -181,21 +221,17 @@ export function createChatService(deps: ChatDeps) {
     },
 
     async send(visitorId: string, input: SendInput, socketId: string): Promise<WithDelivery<{ message: Message; duplicate: boolean }>> {
-      const conversation = await visitorFacts(visitorId, input.conversationId);
-      if (conversation.status === 'closed') throw new ConflictError('The conversation is closed.');
-      const person = (await Visitor.findByPk(visitorId, { attributes: ['name'], raw: true })) as { name: string | null } | null;
-      const result = await messages.storeOnce({
-        conversationId: conversation.id,
-        senderType: 'visitor',
-        senderId: visitorId,
-        senderName: person?.name ?? null,
-        clientId: input.clientId,
-        body: input.text,
-        internal: false,
-        attachmentId: null,
-      });
+      const result = await messages.storeOnce(
+        { conversationId: input.conversationId, senderType: 'visitor', senderId: visitorId, senderName: null, clientId: input.clientId, body: input.text, internal: false, attachmentId: null },
+        (facts) => {
+          if (!facts || facts.visitorId !== visitorId) throw new NotFoundError('No such conversation.');
+          if (facts.status === 'closed') throw new ConflictError('The conversation is closed.');
+          return { senderName: facts.visitorName };
+        },
+      );
       return {
-        ...result,
+        message: result.message,
+        duplicate: result.duplicate,
         deliver: async () => {
           if (!result.duplicate) notifier.message(visitorId, result.message, socketId);
         },
@@ -264,24 +300,21 @@ export function createChatService(deps: ChatDeps) {
     },
 
     async send(user: AgentUser, input: SendInput, socketId: string, internal: boolean): Promise<WithDelivery<{ message: Message; duplicate: boolean }>> {
-      const conversation = await agentFacts(user, input.conversationId, internal ? 'read' : 'write');
-      if (internal && conversation.status === 'closed') throw new ConflictError('The conversation is closed.');
-      const result = await messages.storeOnce({
-        conversationId: conversation.id,
-        senderType: 'agent',
-        senderId: String(user.id),
-        senderName: user.name,
-        clientId: input.clientId,
-        body: input.text,
-        internal,
-        attachmentId: null,
-      });
+      const result = await messages.storeOnce(
+        { conversationId: input.conversationId, senderType: 'agent', senderId: String(user.id), senderName: user.name, clientId: input.clientId, body: input.text, internal, attachmentId: null },
+        (facts) => {
+          checkAgentAccess(user, facts, internal ? 'read' : 'write');
+          if (internal && facts!.status === 'closed') throw new ConflictError('The conversation is closed.');
+        },
+      );
+      const visitorId = result.facts!.visitorId;
       return {
-        ...result,
+        message: result.message,
+        duplicate: result.duplicate,
         deliver: async () => {
           if (result.duplicate) return;
           if (internal) notifier.note(result.message, socketId);
-          else notifier.message(conversation.visitorId, result.message, socketId);
+          else notifier.message(visitorId, result.message, socketId);
         },
       };
     },

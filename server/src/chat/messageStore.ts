@@ -4,7 +4,7 @@ import type { UiLanguage } from '../../../shared/schemas/common.js';
 import { translate } from '../../../shared/i18n/index.js';
 import type { ServerKey } from '../../../shared/i18n/server.js';
 import type { MessageModel } from '../db/models/index.js';
-import type { MessageWriter } from './messageWriter.js';
+import type { Authorize, MessageWriter, WriteResult } from './messageWriter.js';
 
 export type NewMessage = Omit<InferCreationAttributes<MessageModel>, 'id' | 'createdAt'>;
 
@@ -13,8 +13,11 @@ export const uiLanguageOf = (language: string): UiLanguage => (language === 'de'
 
 export function createMessageStore(writer: MessageWriter, now: () => Date) {
   return {
-    /** Stores a message once per (conversation, clientId); a retry gets the stored one back. */
-    storeOnce: (values: NewMessage): Promise<{ message: Message; duplicate: boolean }> => writer.write(values, now()),
+    /**
+     * Stores a message once per (conversation, clientId); a retry gets the stored one back.
+     * `authorize` decides the sender's right in the storing transaction (see messageWriter).
+     */
+    storeOnce: (values: NewMessage, authorize?: Authorize): Promise<WriteResult> => writer.write(values, now(), authorize),
     /** A line from zentrale itself ("You are now talking to …"), in the conversation's language. */
     async system(conversationId: string, language: string, key: ServerKey, params: Record<string, string> = {}): Promise<Message> {
       const { message } = await writer.write(

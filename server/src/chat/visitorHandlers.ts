@@ -3,7 +3,13 @@ import type { Handlers } from '../socket/bindHandlers.js';
 import type { VisitorContext } from '../socket/visitorNamespace.js';
 import type { ChatService } from './chatService.js';
 
-export function visitorChatHandlers(chat: ChatService): Handlers<typeof visitorEvents, VisitorContext> {
+/** The live-chat events; tickets bring their own (tickets/handlers.ts). */
+export type VisitorChatEvents = Pick<
+  typeof visitorEvents,
+  'conversation:start' | 'conversation:resume' | 'conversation:sync' | 'conversation:end' | 'message:send' | 'message:read' | 'typing:set' | 'transcript:request'
+>;
+
+export function visitorChatHandlers(chat: ChatService): Handlers<VisitorChatEvents, VisitorContext> {
   const v = chat.visitor;
   return {
     'conversation:start': async (input, ctx) => {

@@ -54,7 +54,19 @@ const envSchema = z.object({
   REOFFER_AFTER_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   DEFAULT_HANDLE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   ROUTING_TICK_MS: z.coerce.number().int().min(20).max(10_000).default(250),
+  TRANSFER_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(600).default(60),
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://user:password@host:587 or smtps://…:465').optional(),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASS: z.string().min(1).optional(),
+  SMTP_SECURE: bool.optional(),
+  MAIL_FROM: z.string().min(3).max(254).optional(),
+  TICKET_NUMBER_PREFIX: z.string().regex(/^[A-Z]{1,8}$/, '1-8 capital letters').default('ZT'),
+  TICKET_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  PUBLIC_TICKET_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  SLA_WARN_PERCENT: z.coerce.number().int().min(1).max(99).default(80),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -98,8 +110,25 @@ export interface Config {
     tickMs: number;
     /** Average handle time assumed for wait estimates until there is real history. */
     defaultHandleSeconds: number;
+    /** How long a colleague has to answer a warm transfer before the requester keeps the chat. */
+    transferTimeoutMs: number;
   };
   attachmentMaxBytes: number;
+  /** Outgoing mail; null transport: no mail is sent (the server says so at start). */
+  mail: {
+    transport: string | { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } } | null;
+    from: string;
+  };
+  tickets: {
+    /** Ticket numbers read PREFIX-YEAR-NNNNNN. */
+    numberPrefix: string;
+    /** A tracking link works this long after the last public reply (or creation). */
+    linkTtlDays: number;
+    /** Requests one address may make to the public tracking API per minute. */
+    publicRequestsPerMinute: number;
+    /** An SLA target is "approaching" once this share of its time has passed. */
+    slaWarnPercent: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -132,6 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   if (e.REDIS_URL && !e.SECRET_KEY) {
     throw new ConfigError(['SECRET_KEY: required when REDIS_URL is set (every node must sign visitor tokens with the same key)']);
   }
+  if (e.SMTP_URL && e.SMTP_HOST) throw new ConfigError(['SMTP_HOST: give either SMTP_URL or SMTP_HOST (with SMTP_PORT, SMTP_USER, SMTP_PASS, SMTP_SECURE), not both']);
+  if ((e.SMTP_USER === undefined) !== (e.SMTP_PASS === undefined)) throw new ConfigError(['SMTP_USER/SMTP_PASS: give both or neither']);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const dataDir = path.resolve(e.DATA_DIR);
   return {
@@ -168,7 +199,27 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       reofferAfterMs: e.REOFFER_AFTER_SECONDS * 1000,
       tickMs: e.ROUTING_TICK_MS,
       defaultHandleSeconds: e.DEFAULT_HANDLE_SECONDS,
+      transferTimeoutMs: e.TRANSFER_TIMEOUT_SECONDS * 1000,
     },
     attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
+    mail: {
+      transport: e.SMTP_URL
+        ? e.SMTP_URL
+        : e.SMTP_HOST
+          ? {
+              host: e.SMTP_HOST,
+              port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587),
+              secure: e.SMTP_SECURE ?? false,
+              ...(e.SMTP_USER ? { auth: { user: e.SMTP_USER, pass: e.SMTP_PASS! } } : {}),
+            }
+          : null,
+      from: e.MAIL_FROM ?? `zentrale <no-reply@${new URL(publicUrl).hostname}>`,
+    },
+    tickets: {
+      numberPrefix: e.TICKET_NUMBER_PREFIX,
+      linkTtlDays: e.TICKET_LINK_TTL_DAYS,
+      publicRequestsPerMinute: e.PUBLIC_TICKET_REQUESTS_PER_MINUTE,
+      slaWarnPercent: e.SLA_WARN_PERCENT,
+    },
   };
 }

@@ -25,12 +25,14 @@ export function createConversationViews(db: Database) {
     return new Map(rows.map((r) => [r.conversationId, Number(r.lastId)]));
   }
 
-  async function toAgentViews(conversations: ConversationModel[]): Promise<AgentConversation[]> {
+  /** `knownNames`: agent names the caller already has (saves a query on the accept path). */
+  async function toAgentViews(conversations: ConversationModel[], knownNames?: Map<number, string>): Promise<AgentConversation[]> {
     if (conversations.length === 0) return [];
     const visitors = new Map(
       (await Visitor.findAll({ where: { id: [...new Set(conversations.map((c) => c.visitorId))] } })).map((v) => [v.id, v]),
     );
-    const names = await agentNames(conversations.map((c) => c.assignedAgentId));
+    const unknown = conversations.map((c) => c.assignedAgentId).filter((id) => id !== null && !knownNames?.has(id));
+    const names = new Map([...(knownNames ?? []), ...(await agentNames(unknown))]);
     const lastIds = await lastMessageIds(conversations.map((c) => c.id));
     return conversations.map((c) => {
       const v = visitors.get(c.visitorId);
@@ -65,8 +67,8 @@ export function createConversationViews(db: Database) {
 
   return {
     toAgentViews,
-    async agentView(conversation: ConversationModel): Promise<AgentConversation> {
-      return (await toAgentViews([conversation]))[0]!;
+    async agentView(conversation: ConversationModel, knownNames?: Map<number, string>): Promise<AgentConversation> {
+      return (await toAgentViews([conversation], knownNames))[0]!;
     },
     /** The visitor's view: the serving agent's display name included. */
     async visitorView(conversation: ConversationModel) {

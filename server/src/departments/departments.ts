@@ -28,6 +28,7 @@ function routingColumns(routing: Partial<RoutingConfig>) {
   if (routing.fallbackLanguage !== undefined) c.fallbackLanguage = routing.fallbackLanguage;
   if (routing.fallbackLanguageAfterSeconds !== undefined) c.fallbackLanguageAfterSeconds = routing.fallbackLanguageAfterSeconds;
   if (routing.softLimitSeconds !== undefined) c.softLimitSeconds = routing.softLimitSeconds;
+  if (routing.offlineFallback !== undefined) c.offlineFallback = routing.offlineFallback;
   return c;
 }
 

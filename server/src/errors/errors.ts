@@ -1,5 +1,6 @@
 import type { ZodError } from 'zod';
 import { ErrorCode, type ErrorBody, type FieldIssue } from '../../../shared/errors.js';
+import type { TransferRefusal } from '../../../shared/schemas/transfer.js';
 
 /** Base of every error a client may see. Anything else becomes INTERNAL. */
 export class AppError extends Error {
@@ -63,6 +64,20 @@ export class NotFoundError extends AppError {
 export class ConflictError extends AppError {
   constructor(message: string) {
     super(ErrorCode.CONFLICT, message, 409);
+  }
+}
+
+/** A transfer that may not happen now; `reason` tells clients why (shared/schemas/transfer.ts). */
+export class TransferRefusedError extends ConflictError {
+  constructor(
+    readonly reason: TransferRefusal,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  override toBody(): ErrorBody {
+    return { ...super.toBody(), reason: this.reason };
   }
 }
 

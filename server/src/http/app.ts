@@ -4,7 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { apiNotFound, errorHandler } from './errorHandler.js';
+import { apiNotFound, errorHandler, redactPath } from './errorHandler.js';
 import { sameOriginWrites } from './originGuard.js';
 import { securityHeaders } from './security.js';
 
@@ -44,6 +44,11 @@ export function createApp(config: Config, log: Logger, metrics: Metrics, routers
   app.use(
     pinoHttp({
       logger: log,
+      // A tracking token in the path is a credential: it must not reach the logs.
+      serializers: {
+        req: (req: { url?: string; params?: unknown }) =>
+          req.url?.startsWith('/api/public/tickets/') ? { ...req, url: redactPath(req.url), params: undefined } : req,
+      },
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' || (req.url ?? '').startsWith('/assets/') },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),

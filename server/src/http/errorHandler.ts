@@ -14,6 +14,9 @@ function fromBodyParser(error: unknown): unknown {
   return error;
 }
 
+/** A tracking token in a path is a credential: logs get the path without it. */
+export const redactPath = (path: string): string => path.replace(/(\/api\/public\/tickets\/)[^/?]+/, '$1[redacted]').replace(/^(\/public\/tickets\/)[^/?]+/, '$1[redacted]');
+
 export function apiNotFound(): RequestHandler {
   return (req, _res, next) => next(new NotFoundError(`No API route ${req.method} ${req.path}.`));
 }
@@ -22,7 +25,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, body } = toErrorResponse(fromBodyParser(error), log, {
       method: req.method,
-      path: req.path,
+      path: redactPath(req.originalUrl.split('?')[0] ?? req.path),
       ip: req.ip,
     });
     if (body.error.retryAfterSeconds) res.setHeader('Retry-After', String(body.error.retryAfterSeconds));

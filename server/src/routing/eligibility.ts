@@ -1,4 +1,5 @@
 import type { Level } from '../../../shared/schemas/common.js';
+import type { TransferRefusal } from '../../../shared/schemas/transfer.js';
 import type { AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting } from './types.js';
 
 /**
@@ -26,8 +27,8 @@ export function acceptableLanguages(dept: DepartmentRouting, language: string, w
 export const capacityFor = (profile: AgentProfile, departmentId: number): number =>
   profile.memberships[departmentId]?.maxChats ?? profile.maxChats;
 
-/** Slots in use: active chats, the pending offer and chats in wrap-up. */
-export const loadOf = (agent: AgentRuntime): number => agent.active.length + (agent.offer ? 1 : 0) + agent.wrapUps.length;
+/** Slots in use: active chats, the pending offer, chats in wrap-up and slots held for incoming transfers. */
+export const loadOf = (agent: AgentRuntime): number => agent.active.length + (agent.offer ? 1 : 0) + agent.wrapUps.length + agent.reserved.length;
 
 /** Could this agent ever serve this chat (membership, language, level) given its wait so far? */
 export function isQualified(profile: AgentProfile, route: ChatRoute, dept: DepartmentRouting, now: number): boolean {
@@ -71,4 +72,18 @@ export function compareAgents(dept: DepartmentRouting): (a: AgentRuntime, b: Age
 /** Queue order: higher priority first, then longest waiting, then a stable tie-break. */
 export function compareRoutes(a: ChatRoute, b: ChatRoute): number {
   return b.priority - a.priority || a.waitingSince - b.waitingSince || (a.conversationId < b.conversationId ? -1 : 1);
+}
+
+/**
+ * May a colleague be handed a chat of `departmentId` right now? Unlike an offer, membership,
+ * language and level are the requester's judgement; presence and capacity are not.
+ */
+export function transferRefusal(profile: AgentProfile | null, agent: AgentRuntime, conversationId: string, departmentId: number, force: boolean): TransferRefusal | null {
+  if (!profile || agent.status === 'offline') return 'offline';
+  if (agent.status === 'away') return 'away';
+  if (agent.connections.length === 0) return 'not_connected';
+  // A slot the agent already holds for this very chat (its offer) is not a second one.
+  const held = (agent.offer === conversationId ? 1 : 0) + (agent.reserved.includes(conversationId) ? 1 : 0);
+  if (!force && loadOf(agent) - held >= capacityFor(profile, departmentId)) return 'at_capacity';
+  return null;
 }

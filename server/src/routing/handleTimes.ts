@@ -10,12 +10,10 @@ const CACHE_MS = 60_000;
  * departments and finally to a configured prior when there is no history yet.
  */
 export function createHandleTimes(models: Models, priorSeconds: number, now: () => Date) {
-  const cache = new Map<number | 'all', { seconds: number | null; at: number }>();
+  // Promises are cached, not values: a burst of chat requests asking at once shares one query.
+  const cache = new Map<number | 'all', { seconds: Promise<number | null>; at: number }>();
 
-  async function average(departmentId: number | 'all'): Promise<number | null> {
-    const hit = cache.get(departmentId);
-    const t = now().getTime();
-    if (hit && t - hit.at < CACHE_MS) return hit.seconds;
+  async function query(departmentId: number | 'all', t: number): Promise<number | null> {
     const rows = await models.Conversation.findAll({
       where: {
         status: 'closed',
@@ -28,8 +26,19 @@ export function createHandleTimes(models: Models, priorSeconds: number, now: () 
       limit: SAMPLE,
     });
     const durations = rows.map((r) => (r.closedAt!.getTime() - r.acceptedAt!.getTime()) / 1000).filter((s) => s > 0);
-    const seconds = durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null;
+    return durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null;
+  }
+
+  function average(departmentId: number | 'all'): Promise<number | null> {
+    const hit = cache.get(departmentId);
+    const t = now().getTime();
+    if (hit && t - hit.at < CACHE_MS) return hit.seconds;
+    const seconds = query(departmentId, t);
     cache.set(departmentId, { seconds, at: t });
+    // A failed read is not remembered: the next caller asks again.
+    seconds.catch(() => {
+      if (cache.get(departmentId)?.seconds === seconds) cache.delete(departmentId);
+    });
     return seconds;
   }
 

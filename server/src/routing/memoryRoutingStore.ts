@@ -1,15 +1,16 @@
 import type { AgentStatus, AwayReason } from '../../../shared/schemas/presence.js';
-import { compareAgents, compareRoutes, isEligible } from './eligibility.js';
+import { compareAgents, compareRoutes, isEligible, transferRefusal } from './eligibility.js';
 import type { RoutingStore } from './routingStore.js';
-import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, OfferMade, QueuedView } from './types.js';
+import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, OfferMade, PendingTransfer, QueuedView } from './types.js';
 
 /** Callers get copies, never the live state; these are cheap enough for queue reads on every event. */
-const copyRoute = (r: ChatRoute): ChatRoute => ({ ...r, declined: { ...r.declined } });
+const copyRoute = (r: ChatRoute): ChatRoute => ({ ...r, declined: { ...r.declined }, transfer: r.transfer ? { ...r.transfer } : null });
 const copyAgent = (a: AgentRuntime): AgentRuntime => ({
   ...a,
   connections: [...a.connections],
   active: [...a.active],
   wrapUps: a.wrapUps.map((w) => ({ ...w })),
+  reserved: [...a.reserved],
   lastOfferedAt: { ...a.lastOfferedAt },
 });
 const copyProfile = (p: AgentProfile): AgentProfile => ({
@@ -32,35 +33,76 @@ export function createMemoryRoutingStore(): RoutingStore {
   const agentOf = (agentId: number, now = 0): AgentRuntime => {
     let agent = agents.get(agentId);
     if (!agent) {
-      agent = { agentId, status: 'offline', reason: null, since: now, connections: [], graceUntil: null, active: [], offer: null, wrapUps: [], idleSince: now, lastOfferedAt: {} };
+      agent = { agentId, status: 'offline', reason: null, since: now, connections: [], graceUntil: null, active: [], offer: null, wrapUps: [], reserved: [], idleSince: now, lastOfferedAt: {} };
       agents.set(agentId, agent);
     }
     return agent;
   };
 
+  /** Ends the route's pending transfer, if any, and frees the slot held with the colleague. */
+  const dropPending = (route: ChatRoute): PendingTransfer | null => {
+    const pending = route.transfer;
+    if (!pending) return null;
+    const colleague = agents.get(pending.toAgentId);
+    if (colleague) colleague.reserved = colleague.reserved.filter((id) => id !== route.conversationId);
+    route.transfer = null;
+    return pending;
+  };
+
   const backToQueue = (route: ChatRoute) => {
+    // An assigned chat coming back must re-enter the waiting list.
+    if (route.state === 'assigned') changed();
+    dropPending(route);
     route.state = 'queued';
     route.agentId = null;
     route.offerExpiresAt = null;
   };
 
+  /** The agent's slot for this chat stays blocked for the department's wrap-up time. */
+  const wrapUp = (agent: AgentRuntime, conversationId: string, departmentId: number, now: number) => {
+    const wrapUpMs = departments.get(departmentId)?.wrapUpMs ?? 0;
+    agent.wrapUps = agent.wrapUps.filter((w) => w.conversationId !== conversationId);
+    if (wrapUpMs > 0) agent.wrapUps.push({ conversationId, until: now + wrapUpMs });
+  };
+
   /** Frees whatever slot the route holds with its agent. */
   const detach = (route: ChatRoute) => {
+    dropPending(route);
     if (route.agentId === null) return;
     const agent = agentOf(route.agentId);
     if (agent.offer === route.conversationId) agent.offer = null;
     agent.active = agent.active.filter((id) => id !== route.conversationId);
   };
 
-  // Queue order only changes when chats come or go, not when they are offered or taken back:
-  // sort once per change instead of on every routing pass (a profile of a 1,000-chat burst).
+  // The waiting chats (queued or offered) in queue order, kept between routing passes instead of
+  // sorted on each (a profile of a 1,000-chat burst): a new chat is inserted in place, a chat that
+  // gets assigned or removed drops out lazily, anything else re-sorts once. Only chats that are not
+  // assigned are in it, so thousands of running chats cost a waiting-list read nothing.
   let ordered: ChatRoute[] | null = null;
   const changed = () => {
     ordered = null;
   };
+  const live = (r: ChatRoute) => r.state !== 'assigned' && routes.get(r.conversationId) === r;
+  const sorted = (): ChatRoute[] => (ordered ??= [...routes.values()].filter(live).sort(compareRoutes));
+  /** The waiting list without dropped entries (compacted as a side effect); for views, a few times a second. */
   const waiting = (departmentId: number | null) => {
-    ordered ??= [...routes.values()].sort(compareRoutes);
-    return ordered.filter((r) => r.state !== 'assigned' && (departmentId === null || r.departmentId === departmentId));
+    ordered = sorted().filter(live);
+    return departmentId === null ? ordered : ordered.filter((r) => r.departmentId === departmentId);
+  };
+  const dropWaiting = (route: ChatRoute) => {
+    const at = ordered ? ordered.indexOf(route) : -1;
+    if (at >= 0) ordered!.splice(at, 1);
+  };
+  const insertWaiting = (route: ChatRoute) => {
+    if (!ordered) return;
+    let lo = 0;
+    let hi = ordered.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareRoutes(ordered[mid]!, route) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    ordered.splice(lo, 0, route);
   };
 
   return {
@@ -118,6 +160,11 @@ export function createMemoryRoutingStore(): RoutingStore {
           if (route) backToQueue(route);
         }
         agent.active = [];
+        for (const id of agent.reserved) {
+          const route = routes.get(id);
+          if (route?.transfer?.toAgentId === agent.agentId) route.transfer = null;
+        }
+        agent.reserved = [];
         expired.push({ agent: copyAgent(agent), withdrawnOffer, requeued });
       }
       return expired;
@@ -125,8 +172,9 @@ export function createMemoryRoutingStore(): RoutingStore {
 
     async enqueue(request, _now) {
       if (routes.has(request.conversationId)) return false;
-      routes.set(request.conversationId, { ...request, state: 'queued', agentId: null, offerExpiresAt: null, declined: {} });
-      changed();
+      const route: ChatRoute = { ...request, state: 'queued', agentId: null, offerExpiresAt: null, declined: {}, transfer: null };
+      routes.set(request.conversationId, route);
+      insertWaiting(route);
       return true;
     },
     async remove(conversationId) {
@@ -134,14 +182,14 @@ export function createMemoryRoutingStore(): RoutingStore {
       if (!route) return null;
       detach(route);
       routes.delete(conversationId);
-      changed();
       return copyRoute(route);
     },
     async offerNext(now): Promise<OfferMade | null> {
       const candidates = [...agents.values()].filter((a) => a.status === 'available' && a.connections.length > 0 && a.offer === null);
       if (candidates.length === 0) return null;
-      for (const route of waiting(null)) {
-        if (route.state !== 'queued') continue;
+      // The hot path of a burst: walk the kept order without copying it; dropped entries are skipped.
+      for (const route of sorted()) {
+        if (route.state !== 'queued' || routes.get(route.conversationId) !== route) continue;
         const dept = departments.get(route.departmentId);
         if (!dept) continue;
         const eligible = candidates.filter((a) => {
@@ -169,6 +217,7 @@ export function createMemoryRoutingStore(): RoutingStore {
       agent.idleSince = now;
       route.state = 'assigned';
       route.offerExpiresAt = null;
+      dropWaiting(route);
       return copyRoute(route);
     },
     async decline(conversationId, agentId, now, excludeMs) {
@@ -195,12 +244,11 @@ export function createMemoryRoutingStore(): RoutingStore {
       const route = routes.get(conversationId);
       if (!route) return null;
       routes.delete(conversationId);
-      changed();
       if (route.state === 'assigned' && route.agentId !== null) {
+        dropPending(route);
         const agent = agentOf(route.agentId);
         agent.active = agent.active.filter((id) => id !== conversationId);
-        const wrapUpMs = departments.get(route.departmentId)?.wrapUpMs ?? 0;
-        if (wrapUpMs > 0) agent.wrapUps.push({ conversationId, until: now + wrapUpMs });
+        wrapUp(agent, conversationId, route.departmentId, now);
       } else {
         detach(route);
       }
@@ -218,8 +266,7 @@ export function createMemoryRoutingStore(): RoutingStore {
     async assign(request, agentId, now) {
       const existing = routes.get(request.conversationId);
       if (existing) detach(existing);
-      routes.set(request.conversationId, { ...request, state: 'assigned', agentId, offerExpiresAt: null, declined: {} });
-      changed();
+      routes.set(request.conversationId, { ...request, state: 'assigned', agentId, offerExpiresAt: null, declined: {}, transfer: null });
       const agent = agentOf(agentId, now);
       if (!agent.active.includes(request.conversationId)) agent.active.push(request.conversationId);
     },
@@ -229,6 +276,90 @@ export function createMemoryRoutingStore(): RoutingStore {
       detach(route);
       backToQueue(route);
       return copyRoute(route);
+    },
+
+    async requestTransfer(ask, _now) {
+      const route = routes.get(ask.conversationId);
+      if (!route || route.state !== 'assigned' || route.agentId !== ask.fromAgentId) return { ok: false, refusal: 'not_assigned' };
+      if (ask.toAgentId === ask.fromAgentId) return { ok: false, refusal: 'same_agent' };
+      if (route.transfer) return { ok: false, refusal: 'pending' };
+      const colleague = agents.get(ask.toAgentId);
+      const refusal = colleague
+        ? transferRefusal(profiles.get(ask.toAgentId) ?? null, colleague, route.conversationId, route.departmentId, ask.force)
+        : 'offline';
+      if (refusal) return { ok: false, refusal };
+      colleague!.reserved.push(route.conversationId);
+      route.transfer = { transferId: ask.transferId, fromAgentId: ask.fromAgentId, toAgentId: ask.toAgentId, expiresAt: ask.expiresAt };
+      return { ok: true, route: copyRoute(route) };
+    },
+    async dropTransfer(conversationId, transferId) {
+      const route = routes.get(conversationId);
+      if (!route?.transfer || route.transfer.transferId !== transferId) return null;
+      dropPending(route);
+      return copyRoute(route);
+    },
+    async expireTransfers(now) {
+      const expired = [];
+      for (const route of routes.values()) {
+        if (!route.transfer || route.transfer.expiresAt > now) continue;
+        const transfer = dropPending(route)!;
+        expired.push({ route: copyRoute(route), transfer });
+      }
+      return expired;
+    },
+    async completeTransfer(conversationId, transferId, now) {
+      const route = routes.get(conversationId);
+      const pending = route?.transfer;
+      if (!route || !pending || pending.transferId !== transferId || route.state !== 'assigned' || route.agentId !== pending.fromAgentId) return null;
+      const previous = copyRoute(route);
+      const from = agentOf(pending.fromAgentId, now);
+      from.active = from.active.filter((id) => id !== conversationId);
+      wrapUp(from, conversationId, route.departmentId, now);
+      const to = agentOf(pending.toAgentId, now);
+      to.reserved = to.reserved.filter((id) => id !== conversationId);
+      if (!to.active.includes(conversationId)) to.active.push(conversationId);
+      to.idleSince = now;
+      route.agentId = pending.toAgentId;
+      route.transfer = null;
+      return { route: copyRoute(route), previous };
+    },
+    async moveToDepartment(conversationId, departmentId, now, excludeMs) {
+      const route = routes.get(conversationId);
+      if (!route) return null;
+      const previous = copyRoute(route);
+      dropPending(route);
+      if (route.agentId !== null) {
+        const agent = agentOf(route.agentId, now);
+        if (route.state === 'assigned') {
+          agent.active = agent.active.filter((id) => id !== conversationId);
+          wrapUp(agent, conversationId, route.departmentId, now);
+        } else if (agent.offer === conversationId) {
+          agent.offer = null;
+        }
+        route.declined[route.agentId] = now + excludeMs;
+      }
+      route.departmentId = departmentId;
+      route.priority += 1;
+      backToQueue(route);
+      changed();
+      return { route: copyRoute(route), previous };
+    },
+    async reassign(conversationId, toAgentId, now, force) {
+      const route = routes.get(conversationId);
+      if (!route) return { ok: false, refusal: 'not_assigned' };
+      if (route.state === 'assigned' && route.agentId === toAgentId) return { ok: false, refusal: 'same_agent' };
+      const colleague = agents.get(toAgentId);
+      const refusal = colleague ? transferRefusal(profiles.get(toAgentId) ?? null, colleague, conversationId, route.departmentId, force) : 'offline';
+      if (refusal) return { ok: false, refusal };
+      const previous = copyRoute(route);
+      detach(route);
+      if (previous.state === 'assigned' && previous.agentId !== null) wrapUp(agentOf(previous.agentId, now), conversationId, route.departmentId, now);
+      route.state = 'assigned';
+      route.agentId = toAgentId;
+      route.offerExpiresAt = null;
+      if (!colleague!.active.includes(conversationId)) colleague!.active.push(conversationId);
+      colleague!.idleSince = now;
+      return { ok: true, route: copyRoute(route), previous };
     },
 
     // One node, one process: it is alive as long as it runs, and its state starts empty once.
@@ -244,6 +375,16 @@ export function createMemoryRoutingStore(): RoutingStore {
     route: async (conversationId) => {
       const r = routes.get(conversationId);
       return r ? copyRoute(r) : null;
+    },
+    async queued(conversationId) {
+      const route = routes.get(conversationId);
+      if (!route || route.state === 'assigned') return null;
+      let position = 0;
+      for (const r of sorted()) {
+        if (r.departmentId === route.departmentId && live(r)) position++;
+        if (r === route) return { ...copyRoute(route), position };
+      }
+      return null;
     },
     async queue(departmentId) {
       const perDepartment = new Map<number, number>();

@@ -8,6 +8,8 @@ import type { MessageStore } from '../chat/messageStore.js';
 import type { EventActor, EventLog } from '../conversations/eventLog.js';
 import type { ConversationViews } from '../conversations/views.js';
 import type { Database } from '../db/database.js';
+import { sharedRead } from '../db/sharedRead.js';
+import type { SqlRunner } from '../db/sqlRunner.js';
 import type { ConversationModel, DepartmentModel } from '../db/models/index.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -15,7 +17,7 @@ import { acceptableLanguages, allowedLevels, capacityFor, isQualified, isReachab
 import type { HandleTimes } from './handleTimes.js';
 import type { Notifier } from './notifier.js';
 import type { RoutingStore } from './routingStore.js';
-import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, OfferMade } from './types.js';
+import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, OfferMade, QueuedView } from './types.js';
 import { estimateWaitSeconds, type ServingAgent } from './waitEstimate.js';
 
 export interface RoutingOptions {
@@ -35,6 +37,7 @@ export interface RoutingOptions {
 
 export interface RoutingDeps {
   db: Database;
+  sql: SqlRunner;
   store: RoutingStore;
   notifier: Notifier;
   events: EventLog;
@@ -50,8 +53,11 @@ export interface RoutingDeps {
 export type Deliver = () => Promise<void>;
 
 const WIDENING_RECHECK_MS = 1000;
+/** Offers being carried out at the same time (see routeAll). */
+const OFFERS_IN_FLIGHT = 64;
 // Coalesces queue pushes: under a burst, hundreds of changes a second become four pushes.
 const QUEUE_BROADCAST_DELAY_MS = 250;
+const VISITOR_QUEUE_UPDATE_MS = 1000;
 
 export function departmentRouting(d: DepartmentModel): DepartmentRouting {
   const ms = (s: number | null | undefined) => (s === null || s === undefined ? null : s * 1000);
@@ -232,14 +238,19 @@ export function createRoutingEngine(deps: RoutingDeps) {
       }));
   }
 
+  // What estimates are computed from; a burst of chat starts asks at once and shares one read.
+  const servingState = sharedRead(async (_everyone: 'all') => {
+    const [departments, profiles, agents] = await Promise.all([store.departments(), store.profiles(), store.agents()]);
+    return { departments, profiles: new Map(profiles.map((p) => [p.agentId, p])), reachable: agents.filter(isReachable) };
+  });
+
   /** Position and estimate for the waiting chats of one department, or just one of them (see docs/routing.md). */
   async function queueStatuses(departmentId: number, only?: string): Promise<QueueStatus[]> {
-    const queued = (await store.queue(departmentId)).filter((r) => only === undefined || r.conversationId === only);
+    const queued = only === undefined ? await store.queue(departmentId) : [await store.queued(only)].filter((r): r is QueuedView => r !== null && r.departmentId === departmentId);
     if (queued.length === 0) return [];
-    const dept = (await store.departments()).find((d) => d.id === departmentId);
+    const { departments, profiles, reachable } = await servingState('all');
+    const dept = departments.find((d) => d.id === departmentId);
     if (!dept) return [];
-    const profiles = new Map((await store.profiles()).map((p) => [p.agentId, p]));
-    const reachable = (await store.agents()).filter(isReachable);
     const slotSeconds = (await handleTimes.seconds(departmentId)) + dept.wrapUpMs / 1000;
     const now = nowMs();
     // Chats of the same language at the same widening stage share their serving agents: compute
@@ -268,7 +279,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
 
   const dirty = new Set<number>();
   let broadcastTimer: NodeJS.Timeout | null = null;
-  const lastSent = new Map<string, string>();
+  const lastSent = new Map<string, { key: string; at: number }>();
 
   function touchQueue(departmentId: number | 'all'): void {
     if (departmentId === 'all') {
@@ -286,19 +297,29 @@ export function createRoutingEngine(deps: RoutingDeps) {
     const departments = [...dirty];
     dirty.clear();
     for (const departmentId of departments) {
+      let retry = false;
       try {
         const entries = await queueEntries([departmentId]);
         notifier.queueChanged(departmentId, entries.slice(0, QUEUE_PUSH_LIMIT), entries.length);
         const routes = new Map((await store.queue(departmentId)).map((r) => [r.conversationId, r]));
         for (const status of await queueStatuses(departmentId)) {
           const key = `${status.position}:${status.estimatedWaitSeconds}:${status.agentsAvailable}`;
-          if (lastSent.get(status.conversationId) === key) continue;
-          lastSent.set(status.conversationId, key);
+          const last = lastSent.get(status.conversationId);
+          if (last?.key === key) continue;
+          // At most one update a second per visitor: a queue draining fast would otherwise push
+          // every waiting visitor four times a second. The skipped change goes out on a later pass.
+          const at = performance.now();
+          if (last && at - last.at < VISITOR_QUEUE_UPDATE_MS) {
+            retry = true;
+            continue;
+          }
+          lastSent.set(status.conversationId, { key, at });
           notifier.queueUpdated(routes.get(status.conversationId)!.visitorId, status);
         }
       } catch (error) {
         log.error({ err: error, departmentId }, 'queue broadcast failed');
       }
+      if (retry) touchQueue(departmentId);
     }
   }
 
@@ -312,6 +333,8 @@ export function createRoutingEngine(deps: RoutingDeps) {
     void routeAll();
   }
 
+  const offersInFlight = new Set<Promise<void>>();
+
   async function routeAll(): Promise<void> {
     if (routing) {
       routeAgain = true;
@@ -321,8 +344,21 @@ export function createRoutingEngine(deps: RoutingDeps) {
     try {
       do {
         routeAgain = false;
-        let offer: OfferMade | null;
-        while ((offer = await store.offerNext(nowMs()))) await handleOffer(offer);
+        // Offers are made one at a time (each atomic in the store; an offer holds its agent's slot)
+        // but carried out concurrently: their database writes overlap and share group commits, so
+        // a burst is not one chat per round trip.
+        for (;;) {
+          if (offersInFlight.size >= OFFERS_IN_FLIGHT) {
+            await Promise.race(offersInFlight);
+            continue;
+          }
+          const offer = await store.offerNext(nowMs());
+          if (!offer) break;
+          const handled: Promise<void> = handleOffer(offer)
+            .catch((error: unknown) => log.error({ err: error, conversationId: offer.route.conversationId }, 'offer could not be carried out'))
+            .finally(() => offersInFlight.delete(handled));
+          offersInFlight.add(handled);
+        }
       } while (routeAgain);
     } catch (error) {
       log.error({ err: error }, 'routing pass failed');
@@ -380,10 +416,16 @@ export function createRoutingEngine(deps: RoutingDeps) {
     let joined: Message;
     let agentName: string;
     try {
+      // One conditional UPDATE both checks that the visitor is still waiting and takes the chat.
+      const at = deps.now();
+      const taken = await deps.sql.write(
+        "UPDATE conversations SET status = 'active', assigned_agent_id = ?, accepted_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'",
+        [agentId, at, at, conversationId],
+      );
+      if (taken.affectedRows !== 1) throw new ConflictError('The visitor has left.');
       conversation = await Conversation.findByPk(conversationId);
-      if (!conversation || conversation.status !== 'queued') throw new ConflictError('The visitor has left.');
-      agentName = (await User.findByPk(agentId, { attributes: ['name'] }))?.name ?? '';
-      await conversation.update({ status: 'active', assignedAgentId: agentId, acceptedAt: deps.now() });
+      if (!conversation) throw new ConflictError('The visitor has left.');
+      agentName = (await store.agentProfile(agentId))?.name ?? (await User.findByPk(agentId, { attributes: ['name'] }))?.name ?? '';
       joined = await messages.system(conversationId, conversation.language, 'system.agentJoined', { agent: agentName });
     } catch (error) {
       await store.remove(conversationId).catch(() => undefined);
@@ -396,7 +438,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
     }
     await events.record(conversationId, 'accepted', { type: 'agent', id: agentId });
     log.info({ conversationId, agentId }, 'chat accepted');
-    const view = await views.agentView(conversation);
+    const view = await views.agentView(conversation, new Map([[agentId, agentName]]));
     const visitorView = conversation.toPublic(agentName);
     return {
       conversation: view,
@@ -630,6 +672,8 @@ export function createRoutingEngine(deps: RoutingDeps) {
       heartbeatTimer = null;
       if (broadcastTimer) clearTimeout(broadcastTimer);
       broadcastTimer = null;
+      // Offers being carried out finish their writes before the database closes.
+      await Promise.allSettled([...offersInFlight]);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { AgentStatus, AwayReason } from '../../../shared/schemas/presence.js';
-import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, OfferMade, QueuedView } from './types.js';
+import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, Moved, OfferMade, PendingTransfer, QueuedView, Reassigned, TransferAsk, TransferStart } from './types.js';
 
 /**
  * All state that routing, presence and the queue depend on. Every method is one atomic step: two
@@ -45,6 +45,37 @@ export interface RoutingStore {
   /** Sends an assigned or offered chat back to the queue (e.g. the agent handed it back). */
   requeue(conversationId: string, now: number): Promise<ChatRoute | null>;
 
+  // Transfers. Whatever drops a chat from its agent (release, requeue, remove, assign, the
+  // agent's grace running out) also drops its pending transfer and frees the held slot; so does
+  // the colleague's grace running out.
+
+  /**
+   * Warm transfer, asked: the chat stays with `fromAgentId`, and a slot of `toAgentId` is held
+   * for it until the answer. Refused unless the chat is assigned to the requester without another
+   * pending transfer, and the colleague is available, connected and (unless forced) has room.
+   */
+  requestTransfer(ask: TransferAsk, now: number): Promise<TransferStart>;
+  /** Ends a pending transfer without moving the chat (declined, withdrawn); null unless `transferId` is the pending one. */
+  dropTransfer(conversationId: string, transferId: string): Promise<ChatRoute | null>;
+  /** Pending transfers past their deadline end, the requester keeping the chat; each is returned once. */
+  expireTransfers(now: number): Promise<Array<{ route: ChatRoute; transfer: PendingTransfer }>>;
+  /**
+   * Warm transfer, accepted: in one step the chat becomes the colleague's (their held slot turns
+   * into an active chat) and the requester's slot goes into the department's wrap-up.
+   */
+  completeTransfer(conversationId: string, transferId: string, now: number): Promise<Moved | null>;
+  /**
+   * Cold transfer: the chat leaves its agent (into wrap-up) or its offer, and waits in another
+   * department's queue ahead of the chats there that were not transferred (priority + 1), with
+   * its original waiting time. The previous agent is not offered it again for `excludeMs`.
+   */
+  moveToDepartment(conversationId: string, departmentId: number, now: number, excludeMs: number): Promise<Moved | null>;
+  /**
+   * A supervisor puts a waiting, offered or served chat with an agent in one step (previous
+   * agent into wrap-up, an offer withdrawn). Same refusals as a transfer; `force` goes over capacity.
+   */
+  reassign(conversationId: string, toAgentId: number, now: number, force: boolean): Promise<Reassigned>;
+
   /**
    * A node says it is alive (cluster liveness); connection ids carry the node id as "nodeId:".
    * Returns true when the node was not on the list: first heartbeat, or it had been declared dead.
@@ -63,6 +94,8 @@ export interface RoutingStore {
   route(conversationId: string): Promise<ChatRoute | null>;
   /** Waiting and offered chats in queue order with positions; one department or all. */
   queue(departmentId: number | null): Promise<QueuedView[]>;
+  /** One waiting chat with its position in its department's queue; null when it is not waiting. */
+  queued(conversationId: string): Promise<QueuedView | null>;
   agent(agentId: number): Promise<AgentRuntime>;
   agents(): Promise<AgentRuntime[]>;
   departments(): Promise<DepartmentRouting[]>;

@@ -1,6 +1,7 @@
 import type { Level } from '../../../shared/schemas/common.js';
 import type { AgentStatus, AwayReason } from '../../../shared/schemas/presence.js';
 import type { RoutingStrategy } from '../../../shared/schemas/routing.js';
+import type { TransferRefusal } from '../../../shared/schemas/transfer.js';
 
 /** A department's routing rules, in milliseconds. */
 export interface DepartmentRouting {
@@ -42,13 +43,44 @@ export interface ChatRequest {
 
 export type RouteState = 'queued' | 'offered' | 'assigned';
 
+/** A warm transfer waiting for the colleague's answer; the colleague's slot is held meanwhile. */
+export interface PendingTransfer {
+  transferId: string;
+  fromAgentId: number;
+  toAgentId: number;
+  /** Epoch ms when the request lapses and the requester keeps the chat. */
+  expiresAt: number;
+}
+
 export interface ChatRoute extends ChatRequest {
   state: RouteState;
   agentId: number | null;
   offerExpiresAt: number | null;
   /** Agent id → epoch ms until which this agent is not offered the chat again (declined or missed). */
   declined: Record<number, number>;
+  /** Only on assigned chats. */
+  transfer: PendingTransfer | null;
 }
+
+export interface TransferAsk {
+  conversationId: string;
+  transferId: string;
+  fromAgentId: number;
+  toAgentId: number;
+  expiresAt: number;
+  /** Over the colleague's capacity (a supervisor's decision). */
+  force: boolean;
+}
+
+export type TransferStart = { ok: true; route: ChatRoute } | { ok: false; refusal: TransferRefusal };
+
+/** A chat that changed hands: how it is now and how it was just before (whom to release, what to withdraw). */
+export interface Moved {
+  route: ChatRoute;
+  previous: ChatRoute;
+}
+
+export type Reassigned = ({ ok: true } & Moved) | { ok: false; refusal: TransferRefusal };
 
 export interface AgentRuntime {
   agentId: number;
@@ -64,8 +96,10 @@ export interface AgentRuntime {
   active: string[];
   /** The one pending offer. */
   offer: string | null;
-  /** Slots still blocked after chats ended. */
+  /** Slots still blocked after chats ended (or were handed on). */
   wrapUps: Array<{ conversationId: string; until: number }>;
+  /** Slots held for chats a colleague wants to hand over (warm transfers awaiting this agent's answer). */
+  reserved: string[];
   /** Epoch ms since when the agent waits for work: becoming available or receiving the last chat. */
   idleSince: number;
   /** Department id → epoch ms of the last offer (round robin). */

@@ -14,6 +14,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import { presenceHandlers } from '../presence/handlers.js';
 import { routingHandlers } from '../routing/agentHandlers.js';
 import type { RoutingEngine } from '../routing/routingEngine.js';
+import type { AgentTicketEvents } from '../tickets/handlers.js';
+import type { TransferEvents } from '../transfer/handlers.js';
 import { bindHandlers, type Handlers } from './bindHandlers.js';
 import type { Inflight } from './inflight.js';
 import { rooms } from './rooms.js';
@@ -48,6 +50,12 @@ export interface AgentNamespaceDeps {
   metrics: Metrics;
   eventsPer10s: number;
   inflight: Inflight;
+  transfers: {
+    handlers: Handlers<TransferEvents, AgentContext>;
+    /** Conversations the agent follows as the colleague of a pending transfer. */
+    followed(agentId: number): Promise<string[]>;
+  };
+  tickets: Handlers<AgentTicketEvents, AgentContext>;
 }
 
 export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDeps): void {
@@ -62,6 +70,8 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
       nsp.to(rooms.agent(agentId)).except(socketId).emit('preferences:changed', { autoAccept }),
     ),
     ...agentChatHandlers(deps.chat, engine.pendingOffer),
+    ...deps.transfers.handlers,
+    ...deps.tickets,
     'canned:list': async (_p, { user }) => ({
       responses: await deps.canned.list(hasRole(user.role, 'supervisor') ? null : await memberDepartments(user.id)),
     }),
@@ -88,6 +98,21 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
     const { user, sessionId } = socket.data;
     const log = deps.log.child({ agentId: user.id });
     deps.metrics.socketConnections.inc({ namespace: nsp.name });
+    const joined = [rooms.agent(user.id), rooms.session(sessionId)];
+    if (hasRole(user.role, 'supervisor')) joined.push(rooms.supervisors());
+    void socket.join(joined);
+    // Rooms that depend on stored state: the agent's departments (queue), conversations and the
+    // conversations followed as a transfer's colleague.
+    const ready = (async () => {
+      const [departments, active, followed] = await Promise.all([
+        memberDepartments(user.id),
+        db.models.Conversation.findAll({ where: { assignedAgentId: user.id, status: 'active' }, attributes: ['id'] }),
+        deps.transfers.followed(user.id),
+      ]);
+      await socket.join([...departments.map(rooms.department), ...active.map((c) => rooms.conversation(c.id)), ...followed.map(rooms.conversation)]);
+      await engine.agentConnected(user.id, socket.id);
+    })().catch((error: unknown) => log.error({ err: error }, 'agent connection setup failed'));
+
     bindHandlers(socket, {
       namespace: nsp.name,
       contract: agentEvents,
@@ -97,18 +122,10 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
       metrics: deps.metrics,
       limiter,
       inflight: deps.inflight,
+      // Nothing the console asks is answered before routing knows this connection and its rooms
+      // are joined (docs/protocol.md: routing knows the agent once presence:get is answered).
+      after: ready,
     });
-
-    const joined = [rooms.agent(user.id), rooms.session(sessionId)];
-    if (hasRole(user.role, 'supervisor')) joined.push(rooms.supervisors());
-    void socket.join(joined);
-    // Rooms that depend on stored state: the agent's departments (queue) and conversations.
-    const ready = (async () => {
-      const departments = await memberDepartments(user.id);
-      const active = await db.models.Conversation.findAll({ where: { assignedAgentId: user.id, status: 'active' }, attributes: ['id'] });
-      await socket.join([...departments.map(rooms.department), ...active.map((c) => rooms.conversation(c.id))]);
-      await engine.agentConnected(user.id, socket.id);
-    })().catch((error: unknown) => log.error({ err: error }, 'agent connection setup failed'));
 
     socket.on('disconnect', () => {
       deps.metrics.socketConnections.dec({ namespace: nsp.name });

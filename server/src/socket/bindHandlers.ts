@@ -28,6 +28,8 @@ export interface BindOptions<C extends EventContract, Ctx> {
   /** Per-connection event budget; consumed once per incoming event. */
   limiter: RateLimiterAbstract;
   inflight: Inflight;
+  /** Events wait for this (the connection's setup) before the first one is handled. */
+  after?: Promise<unknown>;
 }
 
 type AnyAck = (response: Ack<unknown>) => void;
@@ -85,7 +87,7 @@ export function bindHandlers<C extends EventContract, Ctx>(socket: Socket, optio
   };
 
   // One event at a time per connection: what a client sends in order is stored in that order.
-  let queue: Promise<void> = Promise.resolve();
+  let queue: Promise<void> = options.after ? options.after.then(() => undefined, () => undefined) : Promise.resolve();
   socket.onAny((event: unknown, ...args: unknown[]) => {
     queue = queue.then(() => inflight.track(run(typeof event === 'string' ? event : String(event), args)));
   });

@@ -6,8 +6,9 @@ import type { ChatService } from '../chat/chatService.js';
 import { visitorChatHandlers } from '../chat/visitorHandlers.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { VisitorTicketEvents } from '../tickets/handlers.js';
 import type { Visitors } from '../visitors/visitors.js';
-import { bindHandlers } from './bindHandlers.js';
+import { bindHandlers, type Handlers } from './bindHandlers.js';
 import type { Inflight } from './inflight.js';
 import { rooms } from './rooms.js';
 
@@ -25,6 +26,7 @@ export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToC
 export interface VisitorNamespaceDeps {
   visitors: Visitors;
   chat: ChatService;
+  tickets: Handlers<VisitorTicketEvents, VisitorContext>;
   log: Logger;
   metrics: Metrics;
   eventsPer10s: number;
@@ -33,7 +35,7 @@ export interface VisitorNamespaceDeps {
 
 export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamespaceDeps): void {
   const limiter = new RateLimiterMemory({ keyPrefix: 'visitor-events', points: deps.eventsPer10s, duration: 10 });
-  const handlers = visitorChatHandlers(deps.chat);
+  const handlers = { ...visitorChatHandlers(deps.chat), ...deps.tickets };
 
   // The token is the visitor's only credential; without a valid one the connection is refused
   // and the widget fetches a new token from POST /api/visitor/session.

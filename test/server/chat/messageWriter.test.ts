@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createMessageWriter } from '../../../server/src/chat/messageWriter.js';
 import type { NewMessage } from '../../../server/src/chat/messageStore.js';
+import { createSqlRunner, type SqlRunner } from '../../../server/src/db/sqlRunner.js';
+import { NotFoundError } from '../../../server/src/errors/errors.js';
 import { createLogger } from '../../../server/src/log/logger.js';
 import { clientId } from '../../support/chatFixtures.js';
 import { describeEachDb } from '../../support/dbTargets.js';
@@ -10,8 +12,10 @@ import { startTestServer, type TestServer } from '../../support/server.js';
 describeEachDb('message writer (group commit)', (db) => {
   let server: TestServer;
   let conversations: string[];
+  let sql: SqlRunner;
   before(async () => {
     server = await startTestServer({ db });
+    sql = await createSqlRunner(server.zentrale.db, createLogger('silent'));
     const { Department, Visitor, Conversation } = server.zentrale.db.models;
     const dept = await Department.create({ slug: 'w', name: 'W', languages: ['de'], openingHours: null, fallbackDepartmentId: null });
     conversations = [];
@@ -28,7 +32,7 @@ describeEachDb('message writer (group commit)', (db) => {
   });
 
   it('stores concurrent writes in batches and returns each row’s own id', async () => {
-    const writer = createMessageWriter(server.zentrale.db, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
+    const writer = createMessageWriter(server.zentrale.db, sql, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
     const inputs = Array.from({ length: 300 }, (_, i) => message(conversations[i % 5]!, clientId(), `Nachricht ${i}`));
     const results = await Promise.all(inputs.map((m) => writer.write(m, new Date())));
     assert.ok(results.every((r) => !r.duplicate));
@@ -48,7 +52,7 @@ describeEachDb('message writer (group commit)', (db) => {
   });
 
   it('keeps retries idempotent: in the same batch, in a later batch, and refuses a foreign client id', async () => {
-    const writer = createMessageWriter(server.zentrale.db, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
+    const writer = createMessageWriter(server.zentrale.db, sql, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
     const id = clientId();
     const same = await Promise.all([1, 2, 3].map(() => writer.write(message(conversations[0]!, id, 'einmal'), new Date())));
     assert.equal(same.filter((r) => !r.duplicate).length, 1);
@@ -63,8 +67,35 @@ describeEachDb('message writer (group commit)', (db) => {
   });
 
   it('writes messages without client id (system lines) every time', async () => {
-    const writer = createMessageWriter(server.zentrale.db, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
+    const writer = createMessageWriter(server.zentrale.db, sql, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
     const results = await Promise.all([1, 2].map(() => writer.write({ ...message(conversations[2]!, null, 'System'), senderType: 'system', senderId: null }, new Date())));
     assert.notEqual(results[0]!.message.id, results[1]!.message.id);
+  });
+
+  it('checks each sender in the storing transaction: refusals fail alone, names come from the conversation', async () => {
+    const writer = createMessageWriter(server.zentrale.db, sql, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
+    const { Conversation } = server.zentrale.db.models;
+    const own = (await Conversation.findByPk(conversations[3]!))!;
+    const onlyOwner = (visitorId: string) => (facts: Parameters<NonNullable<Parameters<typeof writer.write>[2]>>[0]) => {
+      if (!facts || facts.visitorId !== visitorId) throw new NotFoundError('No such conversation.');
+      return { senderName: facts.visitorName };
+    };
+    const at = new Date('2026-11-23T10:11:12.345Z');
+    const [mine, foreign, missing] = await Promise.allSettled([
+      writer.write({ ...message(own.id, clientId(), 'meins'), senderId: own.visitorId, senderName: null }, at, onlyOwner(own.visitorId)),
+      writer.write(message(own.id, clientId(), 'fremd', 'stranger'), at, onlyOwner('stranger')),
+      writer.write(message(randomUUID(), clientId(), 'nirgends', 'stranger'), at, onlyOwner('stranger')),
+    ]);
+    assert.equal(mine.status, 'fulfilled');
+    assert.equal(foreign.status, 'rejected');
+    assert.equal(missing.status, 'rejected');
+    assert.ok((foreign as PromiseRejectedResult).reason instanceof NotFoundError);
+    const stored = (mine as PromiseFulfilledResult<Awaited<ReturnType<typeof writer.write>>>).value;
+    assert.equal(stored.message.senderName, 'V3', 'the visitor’s name from the conversation');
+    assert.equal(stored.facts?.visitorId, own.visitorId);
+    const row = (await server.zentrale.db.models.Message.findByPk(stored.message.id))!;
+    assert.equal(row.body, 'meins');
+    assert.equal(row.createdAt.toISOString(), at.toISOString(), 'the timestamp survives the round trip in UTC with milliseconds');
+    assert.equal(await server.zentrale.db.models.Message.count({ where: { body: ['fremd', 'nirgends'] } }), 0);
   });
 });

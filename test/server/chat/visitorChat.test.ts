@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Conversation, Message } from '../../../shared/schemas/chat.js';
 import { ask, closeAllSockets, connectVisitor, emitRaw, expectOk, nextEvent, noEvent, visitorSession, type VisitorSocket } from '../../support/clients.js';
+import { withoutOfflineFallback } from '../../support/chatFixtures.js';
 import { describeEachDb } from '../../support/dbTargets.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
@@ -14,6 +15,7 @@ describeEachDb('visitor chat over the socket', (db) => {
   before(async () => {
     server = await startTestServer({ db });
     await server.seedDemo();
+    await withoutOfflineFallback(server);
     departmentId = (await server.zentrale.db.models.Department.findOne({ where: { slug: 'technik' } }))!.id;
   });
   after(() => server.close());
@@ -172,6 +174,7 @@ describe('visitor chat over HTTP long-polling (WebSocket blocked by a proxy)', (
   before(async () => {
     server = await startTestServer();
     await server.seedDemo();
+    await withoutOfflineFallback(server);
   });
   after(() => server.close());
 

@@ -43,4 +43,27 @@ describe('configuration from the environment', () => {
   it('refuses a short SECRET_KEY', () => {
     assert.throws(() => loadConfig({ SECRET_KEY: 'short' }), /SECRET_KEY.*at least 32/);
   });
+
+  it('a colleague has TRANSFER_TIMEOUT_SECONDS to answer a warm transfer (default 60, 10–600)', () => {
+    assert.equal(loadConfig({}).routing.transferTimeoutMs, 60_000);
+    assert.equal(loadConfig({ TRANSFER_TIMEOUT_SECONDS: '90' }).routing.transferTimeoutMs, 90_000);
+    assert.throws(() => loadConfig({ TRANSFER_TIMEOUT_SECONDS: '5' }), /TRANSFER_TIMEOUT_SECONDS \(given "5"\)/);
+  });
+
+  it('reads SMTP from SMTP_URL or SMTP_HOST…, and runs without mail when neither is set', () => {
+    const none = loadConfig({});
+    assert.equal(none.mail.transport, null);
+    assert.equal(none.mail.from, 'zentrale <no-reply@localhost>');
+    assert.deepEqual(none.tickets, { numberPrefix: 'ZT', linkTtlDays: 180, publicRequestsPerMinute: 30, slaWarnPercent: 80 });
+    assert.equal(loadConfig({ SMTP_URL: 'smtps://u:p@mail.example:465', MAIL_FROM: 'Support <s@example.com>' }).mail.transport, 'smtps://u:p@mail.example:465');
+    assert.deepEqual(loadConfig({ SMTP_HOST: 'mail.example', SMTP_USER: 'u', SMTP_PASS: 'p', SMTP_SECURE: 'true' }).mail.transport, {
+      host: 'mail.example',
+      port: 465,
+      secure: true,
+      auth: { user: 'u', pass: 'p' },
+    });
+    assert.throws(() => loadConfig({ SMTP_HOST: 'mail.example', SMTP_USER: 'u' }), /SMTP_USER\/SMTP_PASS/);
+    assert.throws(() => loadConfig({ SMTP_URL: 'http://mail.example' }), /SMTP_URL/);
+    assert.throws(() => loadConfig({ TICKET_NUMBER_PREFIX: 'zt' }), /TICKET_NUMBER_PREFIX/);
+  });
 });

@@ -32,6 +32,7 @@ describeEachDb('department and agent administration', (db) => {
     assert.equal(dept?.routing.strategy, 'round_robin');
     assert.equal(dept?.routing.offerTimeoutSeconds, 45);
     assert.equal(dept?.routing.wrapUpSeconds, 15, 'defaults for what is not given');
+    assert.equal(dept?.routing.offlineFallback, true, 'the offline fallback is on unless turned off');
     const patched = await request<{ department: Department }>(server.baseUrl, 'PATCH', `/api/departments/${dept!.id}`, {
       cookie: admin,
       body: { routing: { widenToL2AfterSeconds: 120 }, fallbackDepartmentId: dept!.id },
@@ -49,8 +50,10 @@ describeEachDb('department and agent administration', (db) => {
   });
 
   it('changing an agent’s memberships takes effect in routing at once', async () => {
-    const created = await request<{ department: Department }>(server.baseUrl, 'POST', '/api/departments', { cookie: admin, body: { slug: 'vertrieb-admin', name: 'Vertrieb', languages: ['de'] } });
+    const created = await request<{ department: Department }>(server.baseUrl, 'POST', '/api/departments', { cookie: admin, body: { slug: 'vertrieb-admin', name: 'Vertrieb', languages: ['de'], routing: { offlineFallback: false } } });
     const deptId = created.body.ok ? created.body.data.department.id : 0;
+    // Nobody is a member yet: without the offline fallback the chat waits for one.
+    assert.equal(created.body.ok && created.body.data.department.routing.offlineFallback, false);
     const agent = await makeAgent(server, { memberships: [] });
     const chat = await makeVisitorChat(server, deptId);
     await new Promise((r) => setTimeout(r, 150));

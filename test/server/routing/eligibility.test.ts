@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { acceptableLanguages, allowedLevels, capacityFor, compareAgents, compareRoutes, isEligible, loadOf } from '../../../server/src/routing/eligibility.js';
+import { acceptableLanguages, allowedLevels, capacityFor, compareAgents, compareRoutes, isEligible, loadOf, transferRefusal } from '../../../server/src/routing/eligibility.js';
 import type { AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting } from '../../../server/src/routing/types.js';
 
 const dept: DepartmentRouting = {
@@ -8,14 +8,14 @@ const dept: DepartmentRouting = {
 };
 const agent = (over: Partial<AgentRuntime> = {}): AgentRuntime => ({
   agentId: 1, status: 'available', reason: null, since: 0, connections: ['c'], graceUntil: null,
-  active: [], offer: null, wrapUps: [], idleSince: 0, lastOfferedAt: {}, ...over,
+  active: [], offer: null, wrapUps: [], reserved: [], idleSince: 0, lastOfferedAt: {}, ...over,
 });
 const profile = (over: Partial<AgentProfile> = {}): AgentProfile => ({
   agentId: 1, name: 'A', languages: ['de'], maxChats: 2, autoAccept: false, memberships: { 1: { level: 'L1', maxChats: null } }, ...over,
 });
 const route = (over: Partial<ChatRoute> = {}): ChatRoute => ({
   conversationId: 'c1', departmentId: 1, visitorId: 'v', visitorName: null, language: 'de', priority: 0,
-  waitingSince: 0, preview: '', state: 'queued', agentId: null, offerExpiresAt: null, declined: {}, ...over,
+  waitingSince: 0, preview: '', state: 'queued', agentId: null, offerExpiresAt: null, declined: {}, transfer: null, ...over,
 });
 
 describe('routing rules', () => {
@@ -62,5 +62,18 @@ describe('routing rules', () => {
     assert.deepEqual(sorted('round_robin'), [1, 3, 2]);
     const routes = [route({ conversationId: 'late', waitingSince: 20 }), route({ conversationId: 'urgent', waitingSince: 30, priority: 1 }), route({ conversationId: 'early', waitingSince: 10 })];
     assert.deepEqual(routes.sort(compareRoutes).map((r) => r.conversationId), ['urgent', 'early', 'late']);
+  });
+
+  it('transfers: refused to offline, away or disconnected colleagues and over capacity unless forced; held slots count', () => {
+    assert.equal(loadOf(agent({ active: ['a'], reserved: ['b'] })), 2, 'a slot held for a transfer is load');
+    assert.equal(transferRefusal(profile(), agent(), 'c1', 1, false), null);
+    assert.equal(transferRefusal(null, agent(), 'c1', 1, false), 'offline', 'never seen by routing');
+    assert.equal(transferRefusal(profile(), agent({ status: 'offline' }), 'c1', 1, false), 'offline');
+    assert.equal(transferRefusal(profile(), agent({ status: 'away', reason: 'break' }), 'c1', 1, false), 'away');
+    assert.equal(transferRefusal(profile(), agent({ connections: [] }), 'c1', 1, false), 'not_connected');
+    assert.equal(transferRefusal(profile(), agent({ active: ['a', 'b'] }), 'c1', 1, false), 'at_capacity');
+    assert.equal(transferRefusal(profile(), agent({ active: ['a', 'b'] }), 'c1', 1, true), null, 'forced');
+    assert.equal(transferRefusal(profile(), agent({ active: ['a'], offer: 'c1' }), 'c1', 1, false), null, 'the offer of this chat is not a second slot');
+    assert.equal(transferRefusal(profile({ memberships: {} }), agent(), 'c1', 7, false), null, 'membership is the requester\'s call');
   });
 });

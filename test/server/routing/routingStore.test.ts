@@ -245,5 +245,179 @@ for (const [name, make] of implementations) {
       for (const agent of await store.agents()) assert.ok(agent.active.length <= 2, `agent ${agent.agentId} over capacity`);
       assert.equal((await store.queue(1)).length, 40);
     });
+
+    it('warm transfer: refuses what it must, holds a slot with the colleague, then moves chat and capacity in one step', async () => {
+      await store.setDepartments([dept({ wrapUpMs: 10_000 })]);
+      await online(store, 1, 0, { maxChats: 1 });
+      await online(store, 2, 0, { maxChats: 2 });
+      await online(store, 3, 0);
+      await store.setStatus(3, 'away', 'break', 0);
+      await online(store, 4, 0);
+      await store.disconnect(4, 'node:4', 0, 30_000);
+      await online(store, 5, 0, { maxChats: 1 });
+      await store.assign(request('busy5'), 5, 0);
+      await store.assign(request('a'), 1, 0);
+      await store.assign(request('x', { visitorId: 'vx' }), 2, 0);
+      const ask = (toAgentId: number, over: Partial<{ fromAgentId: number; force: boolean; transferId: string }> = {}) =>
+        store.requestTransfer({ conversationId: 'a', transferId: 't1', fromAgentId: 1, toAgentId, expiresAt: 30_000, force: false, ...over }, 100);
+      assert.deepEqual(await ask(2, { fromAgentId: 2 }), { ok: false, refusal: 'not_assigned' });
+      assert.deepEqual(await ask(1), { ok: false, refusal: 'same_agent' });
+      assert.deepEqual(await ask(9), { ok: false, refusal: 'offline' });
+      assert.deepEqual(await ask(3), { ok: false, refusal: 'away' });
+      assert.deepEqual(await ask(4), { ok: false, refusal: 'not_connected' });
+      assert.deepEqual(await ask(5), { ok: false, refusal: 'at_capacity' });
+
+      const started = await ask(2);
+      assert.ok(started.ok);
+      assert.deepEqual(started.route.transfer, { transferId: 't1', fromAgentId: 1, toAgentId: 2, expiresAt: 30_000 });
+      assert.equal(started.route.agentId, 1, 'the requester keeps the chat until the answer');
+      assert.deepEqual((await store.agent(2)).reserved, ['a']);
+      assert.deepEqual(await ask(5, { transferId: 't2', force: true }), { ok: false, refusal: 'pending' });
+      await store.enqueue(request('q', { waitingSince: 50 }), 0);
+      assert.equal(await store.offerNext(200), null, 'the held slot fills agent 2; agent 1 is full');
+
+      assert.equal(await store.completeTransfer('a', 'other', 300), null);
+      const moved = await store.completeTransfer('a', 't1', 300);
+      assert.equal(moved?.route.agentId, 2);
+      assert.equal(moved?.route.state, 'assigned');
+      assert.equal(moved?.route.transfer, null);
+      assert.equal(moved?.previous.agentId, 1);
+      assert.equal(moved?.previous.transfer?.transferId, 't1');
+      const from = await store.agent(1);
+      assert.deepEqual(from.active, []);
+      assert.deepEqual(from.wrapUps, [{ conversationId: 'a', until: 10_300 }], 'the requester goes into wrap-up');
+      const to = await store.agent(2);
+      assert.deepEqual(to.active.sort(), ['a', 'x']);
+      assert.deepEqual(to.reserved, []);
+      assert.equal(await store.completeTransfer('a', 't1', 301), null, 'only once');
+      assert.deepEqual(await store.expireWrapUps(10_300), [1]);
+      assert.equal((await store.offerNext(10_300))?.agentId, 1, 'agent 1 is free after wrap-up');
+    });
+
+    it('a forced transfer may go over capacity; a transfer ends by declining, expiring, or the chat going away', async () => {
+      await online(store, 1, 0, { maxChats: 3 });
+      await online(store, 2, 0, { maxChats: 1 });
+      await store.assign(request('full'), 2, 0);
+      await store.assign(request('a'), 1, 0);
+      const ask = (transferId: string, expiresAt = 30_000, force = true) =>
+        store.requestTransfer({ conversationId: 'a', transferId, fromAgentId: 1, toAgentId: 2, expiresAt, force }, 0);
+      assert.equal((await ask('t1')).ok, true, 'forced over capacity');
+      assert.equal(await store.dropTransfer('a', 'nope'), null);
+      assert.equal((await store.dropTransfer('a', 't1'))?.transfer, null);
+      assert.deepEqual((await store.agent(2)).reserved, []);
+      assert.equal(await store.dropTransfer('a', 't1'), null, 'nothing to drop twice');
+
+      assert.equal((await ask('t2', 5000)).ok, true);
+      assert.deepEqual(await store.expireTransfers(4999), []);
+      const expired = await store.expireTransfers(5000);
+      assert.deepEqual(expired.map((e) => [e.route.conversationId, e.transfer.transferId, e.route.agentId, e.route.transfer]), [['a', 't2', 1, null]]);
+      assert.deepEqual(await store.expireTransfers(9000), [], 'each expiry is reported once');
+      assert.deepEqual((await store.agent(2)).reserved, []);
+
+      assert.equal((await ask('t3')).ok, true);
+      await store.requeue('a', 100);
+      assert.deepEqual((await store.agent(2)).reserved, [], 'requeued: the transfer is gone');
+      await store.assign(request('a'), 1, 200);
+      assert.equal((await ask('t4')).ok, true);
+      await store.release('a', 300);
+      assert.deepEqual((await store.agent(2)).reserved, [], 'closed: the transfer is gone');
+
+      await store.assign(request('b'), 1, 400);
+      assert.equal((await store.requestTransfer({ conversationId: 'b', transferId: 't5', fromAgentId: 1, toAgentId: 2, expiresAt: 90_000, force: true }, 400)).ok, true);
+      await store.disconnect(2, 'node:2', 500, 1000);
+      await store.expireGrace(1500);
+      assert.equal((await store.route('b'))?.transfer, null, 'the colleague went offline: the transfer is gone');
+      assert.equal((await store.route('b'))?.agentId, 1);
+      assert.deepEqual((await store.agent(2)).reserved, []);
+      assert.deepEqual(await store.expireTransfers(100_000), []);
+    });
+
+    it('cold transfer: the chat waits at the front of the other queue with its waiting time; its agent goes into wrap-up', async () => {
+      await store.setDepartments([dept({ wrapUpMs: 10_000 }), dept({ id: 2 })]);
+      const both = { 1: { level: 'L1' as const, maxChats: null }, 2: { level: 'L1' as const, maxChats: null } };
+      await online(store, 1, 0, { memberships: both });
+      await store.enqueue(request('older', { departmentId: 2, waitingSince: 500 }), 0);
+      await store.enqueue(request('newer', { departmentId: 2, waitingSince: 3000 }), 0);
+      await store.setStatus(1, 'away', 'other', 0);
+      await store.assign(request('a', { waitingSince: 1000 }), 1, 0);
+      const moved = await store.moveToDepartment('a', 2, 5000, 60_000);
+      assert.equal(moved?.previous.state, 'assigned');
+      assert.equal(moved?.previous.agentId, 1);
+      assert.equal(moved?.route.state, 'queued');
+      assert.equal(moved?.route.departmentId, 2);
+      assert.equal(moved?.route.waitingSince, 1000, 'original waiting time');
+      assert.equal(moved?.route.priority, 1);
+      assert.deepEqual((await store.queue(2)).map((q) => [q.conversationId, q.position]), [['a', 1], ['older', 2], ['newer', 3]]);
+      assert.deepEqual((await store.queue(1)).map((q) => q.conversationId), []);
+      const agent = await store.agent(1);
+      assert.deepEqual(agent.active, []);
+      assert.deepEqual(agent.wrapUps, [{ conversationId: 'a', until: 15_000 }]);
+
+      await store.setStatus(1, 'available', null, 6000);
+      await online(store, 2, 7000, { memberships: { 2: { level: 'L1', maxChats: null } } });
+      const offer = await store.offerNext(8000);
+      assert.deepEqual([offer?.route.conversationId, offer?.agentId], ['a', 2], 'the target department routes it; not back to its last agent');
+      assert.equal(await store.moveToDepartment('gone', 2, 0, 0), null);
+    });
+
+    it('reassign: waiting, offered or served chats go straight to an agent; same refusals, force over capacity', async () => {
+      await store.setDepartments([dept({ wrapUpMs: 10_000 })]);
+      await online(store, 1, 0, { maxChats: 2 });
+      await online(store, 2, 10, { maxChats: 1 });
+      await online(store, 3, 20);
+      await store.enqueue(request('w', { waitingSince: 1 }), 0);
+      const offered = await store.offerNext(100);
+      assert.deepEqual([offered?.route.conversationId, offered?.agentId], ['w', 1]);
+      const fromOffer = await store.reassign('w', 2, 200, false);
+      assert.ok(fromOffer.ok);
+      assert.equal(fromOffer.previous.state, 'offered');
+      assert.equal(fromOffer.route.agentId, 2);
+      assert.equal((await store.agent(1)).offer, null, 'the offer is withdrawn');
+      assert.deepEqual((await store.agent(2)).active, ['w']);
+      assert.deepEqual(await store.queue(1), []);
+
+      assert.deepEqual(await store.reassign('w', 2, 300, false), { ok: false, refusal: 'same_agent' });
+      assert.deepEqual(await store.reassign('nope', 2, 300, false), { ok: false, refusal: 'not_assigned' });
+      await store.enqueue(request('v', { waitingSince: 2 }), 0);
+      assert.deepEqual(await store.reassign('v', 2, 300, false), { ok: false, refusal: 'at_capacity' });
+      assert.equal((await store.reassign('v', 2, 300, true)).ok, true, 'forced');
+      assert.deepEqual((await store.agent(2)).active.sort(), ['v', 'w']);
+
+      assert.equal((await store.requestTransfer({ conversationId: 'w', transferId: 't', fromAgentId: 2, toAgentId: 3, expiresAt: 90_000, force: false }, 400)).ok, true);
+      const served = await store.reassign('w', 1, 500, false);
+      assert.ok(served.ok);
+      assert.equal(served.previous.transfer?.transferId, 't');
+      assert.equal(served.route.transfer, null);
+      assert.deepEqual((await store.agent(3)).reserved, [], 'a pending transfer ends with the reassignment');
+      const previous = await store.agent(2);
+      assert.deepEqual(previous.active, ['v']);
+      assert.deepEqual(previous.wrapUps, [{ conversationId: 'w', until: 10_500 }]);
+      assert.deepEqual((await store.agent(1)).active, ['w']);
+    });
+
+    it('concurrent transfer requests and answers: exactly one wins, capacity is never exceeded', async () => {
+      await online(store, 1, 0, { maxChats: 5 });
+      for (let id = 2; id <= 6; id++) await online(store, id, 0, { maxChats: 1 });
+      await store.assign(request('a'), 1, 0);
+      const asks = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.requestTransfer({ conversationId: 'a', transferId: `t${i}`, fromAgentId: 1, toAgentId: 2 + (i % 5), expiresAt: 30_000, force: false }, 0),
+        ),
+      );
+      const won = asks.flatMap((r, i) => (r.ok ? [i] : []));
+      assert.equal(won.length, 1);
+      const transferId = `t${won[0]}`;
+      const answers = await Promise.all([
+        ...Array.from({ length: 5 }, () => store.completeTransfer('a', transferId, 100)),
+        ...Array.from({ length: 5 }, () => store.dropTransfer('a', transferId)),
+        store.expireTransfers(40_000),
+      ]);
+      const winners = answers.slice(0, 10).filter((r) => r !== null).length + (answers[10] as unknown[]).length;
+      assert.equal(winners, 1, 'accepted, declined or expired: one of them');
+      const agents = await store.agents();
+      assert.equal(agents.reduce((n, a) => n + a.reserved.length, 0), 0, 'no slot stays held');
+      assert.equal(agents.reduce((n, a) => n + a.active.filter((c) => c === 'a').length, 0), 1, 'the chat is with exactly one agent');
+      for (const a of agents.filter((x) => x.agentId !== 1)) assert.ok(a.active.length <= 1, `agent ${a.agentId} over capacity`);
+    });
   });
 }

@@ -32,6 +32,9 @@ export class ConversationModel extends Model<InferAttributes<ConversationModel>,
   declare agentReadUpTo: CreationOptional<number>;
   declare transcriptEmail: CreationOptional<string | null>;
   declare transcriptRequestedAt: CreationOptional<Date | null>;
+  declare transcriptSentAt: CreationOptional<Date | null>;
+  /** When the visitor was last offered the choices after the maximum wait (or chose to keep waiting). */
+  declare waitChoiceAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare closedAt: Date | null;
@@ -72,6 +75,8 @@ export class ConversationModel extends Model<InferAttributes<ConversationModel>,
         agentReadUpTo: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
         transcriptEmail: { type: DataTypes.STRING(254), allowNull: true },
         transcriptRequestedAt: { type: DataTypes.DATE(3), allowNull: true },
+        transcriptSentAt: { type: DataTypes.DATE(3), allowNull: true },
+        waitChoiceAt: { type: DataTypes.DATE(3), allowNull: true },
         createdAt: DataTypes.DATE(3),
         updatedAt: DataTypes.DATE(3),
         closedAt: { type: DataTypes.DATE(3), allowNull: true },

@@ -29,6 +29,7 @@ export class DepartmentModel extends Model<InferAttributes<DepartmentModel>, Inf
   declare fallbackLanguage: CreationOptional<string | null>;
   declare fallbackLanguageAfterSeconds: CreationOptional<number | null>;
   declare softLimitSeconds: CreationOptional<number | null>;
+  declare offlineFallback: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -43,6 +44,7 @@ export class DepartmentModel extends Model<InferAttributes<DepartmentModel>, Inf
       fallbackLanguage: this.fallbackLanguage ?? null,
       fallbackLanguageAfterSeconds: this.fallbackLanguageAfterSeconds ?? null,
       softLimitSeconds: this.softLimitSeconds ?? null,
+      offlineFallback: Boolean(this.offlineFallback ?? true),
     };
   }
 
@@ -64,6 +66,7 @@ export class DepartmentModel extends Model<InferAttributes<DepartmentModel>, Inf
         fallbackLanguage: { type: DataTypes.STRING(2), allowNull: true },
         fallbackLanguageAfterSeconds: { type: DataTypes.INTEGER, allowNull: true },
         softLimitSeconds: { type: DataTypes.INTEGER, allowNull: true },
+        offlineFallback: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         createdAt: DataTypes.DATE(3),
         updatedAt: DataTypes.DATE(3),
       },

@@ -24,6 +24,8 @@ export class UserModel extends Model<InferAttributes<UserModel>, InferCreationAt
   declare autoAccept: CreationOptional<boolean>;
   declare presenceStatus: CreationOptional<AgentStatus>;
   declare presenceReason: CreationOptional<AwayReason | null>;
+  /** Takes over this user's tickets while they are away or offline. */
+  declare substituteId: CreationOptional<number | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -55,6 +57,7 @@ export class UserModel extends Model<InferAttributes<UserModel>, InferCreationAt
         autoAccept: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         presenceStatus: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'offline' },
         presenceReason: { type: DataTypes.STRING(16), allowNull: true },
+        substituteId: { type: DataTypes.INTEGER, allowNull: true },
         createdAt: DataTypes.DATE(3),
         updatedAt: DataTypes.DATE(3),
       },

@@ -11,6 +11,7 @@
  *   P.queue    zset  conversationId, score −priority·1e14 + waitingSince (queued and offered)
  *   P.offers   zset  conversationId → offer deadline
  *   P.wrapups  zset  "agentId|conversationId" → wrap-up end
+ *   P.transfers zset conversationId → deadline of its pending warm transfer
  *   P.grace    zset  agentId → end of the reconnect grace
  *   P.nodes    zset  nodeId → last heartbeat
  *   P.epoch    string  set when the state was (re)built from the database
@@ -33,14 +34,14 @@ local function without(list, x) local out = {} for _, v in ipairs(list) do if v 
 
 local function normAgent(a)
   a.connections = arr(a.connections); a.active = arr(a.active); a.wrapUps = arr(a.wrapUps)
-  a.lastOfferedAt = map(a.lastOfferedAt)
+  a.reserved = arr(a.reserved); a.lastOfferedAt = map(a.lastOfferedAt)
   return a
 end
 local function getAgent(id, now)
   local a = jget('agent', tostring(id))
   if not a then
     a = { agentId = tonumber(id), status = 'offline', reason = NULL, since = now or 0, connections = {}, graceUntil = NULL,
-          active = {}, offer = NULL, wrapUps = {}, idleSince = now or 0, lastOfferedAt = {} }
+          active = {}, offer = NULL, wrapUps = {}, reserved = {}, idleSince = now or 0, lastOfferedAt = {} }
   end
   return normAgent(a)
 end
@@ -57,14 +58,29 @@ local function getRoute(id)
 end
 local function putRoute(r) jset('route', r.conversationId, r) end
 local function score(r) return -r.priority * 1e14 + r.waitingSince end
+-- ends the route's pending transfer, if any, and frees the slot held with the colleague
+local function dropPending(r)
+  if isnull(r.transfer) then return nil end
+  local t = r.transfer
+  local raw = redis.call('HGET', P .. 'agent', tostring(t.toAgentId))
+  if raw then
+    local b = normAgent(cjson.decode(raw))
+    b.reserved = without(b.reserved, r.conversationId)
+    putAgent(b)
+  end
+  redis.call('ZREM', P .. 'transfers', r.conversationId)
+  r.transfer = NULL
+  return t
+end
 local function toQueue(r)
+  dropPending(r)
   r.state = 'queued'; r.agentId = NULL; r.offerExpiresAt = NULL
   redis.call('ZADD', P .. 'queue', score(r), r.conversationId)
   redis.call('ZREM', P .. 'offers', r.conversationId)
 end
 
 local function loadOf(a)
-  local n = #a.active + #a.wrapUps
+  local n = #a.active + #a.wrapUps + #a.reserved
   if not isnull(a.offer) then n = n + 1 end
   return n
 end
@@ -116,8 +132,33 @@ local function before(d, a, b)
   end
   return a.agentId < b.agentId
 end
+-- mirrors transferRefusal in eligibility.ts
+local function transferRefusal(p, a, cid, deptId, force)
+  if not p or a.status == 'offline' then return 'offline' end
+  if a.status == 'away' then return 'away' end
+  if #a.connections == 0 then return 'not_connected' end
+  local held = 0
+  if a.offer == cid then held = held + 1 end
+  if contains(a.reserved, cid) then held = held + 1 end
+  if not force and loadOf(a) - held >= capacityFor(p, deptId) then return 'at_capacity' end
+  return nil
+end
+-- the agent's slot for this chat stays blocked for the department's wrap-up time
+local function wrapUp(a, cid, deptId, now)
+  local d = jget('dept', tostring(deptId))
+  local wrapUpMs = d and d.wrapUpMs or 0
+  local kept = {}
+  for _, w in ipairs(a.wrapUps) do if w.conversationId ~= cid then kept[#kept + 1] = w end end
+  a.wrapUps = kept
+  if wrapUpMs > 0 then
+    a.wrapUps[#a.wrapUps + 1] = { conversationId = cid, ['until'] = now + wrapUpMs }
+    redis.call('ZADD', P .. 'wrapups', now + wrapUpMs, tostring(a.agentId) .. '|' .. cid)
+  end
+end
+local function copy(t) return cjson.decode(cjson.encode(t)) end
 -- frees whatever slot the route holds with its agent
 local function detach(r)
+  dropPending(r)
   if isnull(r.agentId) then return end
   local a = getAgent(r.agentId)
   if a.offer == r.conversationId then a.offer = NULL end
@@ -183,6 +224,15 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'grace', '-inf', now)) do
       if r then toQueue(r); putRoute(r) end
     end
     a.active = {}
+    for _, cid in ipairs(a.reserved) do
+      local r = getRoute(cid)
+      if r and not isnull(r.transfer) and r.transfer.toAgentId == a.agentId then
+        r.transfer = NULL
+        redis.call('ZREM', P .. 'transfers', cid)
+        putRoute(r)
+      end
+    end
+    a.reserved = {}
     putAgent(a)
     out[#out + 1] = { agent = a, withdrawnOffer = withdrawn, requeued = requeued }
   end
@@ -192,7 +242,7 @@ return cjson.encode(out)`),
   enqueue: script(`
 local req = cjson.decode(ARGV[1])
 if redis.call('HEXISTS', P .. 'route', req.conversationId) == 1 then return 0 end
-req.state = 'queued'; req.agentId = NULL; req.offerExpiresAt = NULL; req.declined = {}
+req.state = 'queued'; req.agentId = NULL; req.offerExpiresAt = NULL; req.declined = {}; req.transfer = NULL
 putRoute(req)
 redis.call('ZADD', P .. 'queue', score(req), req.conversationId)
 return 1`),
@@ -296,6 +346,7 @@ redis.call('HDEL', P .. 'route', cid)
 redis.call('ZREM', P .. 'queue', cid)
 redis.call('ZREM', P .. 'offers', cid)
 if r.state == 'assigned' and not isnull(r.agentId) then
+  dropPending(r)
   local a = getAgent(r.agentId, now)
   a.active = without(a.active, cid)
   local d = jget('dept', tostring(r.departmentId))
@@ -331,7 +382,7 @@ return cjson.encode(freed)`),
 local req, agentId, now = cjson.decode(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local existing = getRoute(req.conversationId)
 if existing then detach(existing) end
-req.state = 'assigned'; req.agentId = agentId; req.offerExpiresAt = NULL; req.declined = {}
+req.state = 'assigned'; req.agentId = agentId; req.offerExpiresAt = NULL; req.declined = {}; req.transfer = NULL
 putRoute(req)
 redis.call('ZREM', P .. 'queue', req.conversationId)
 local a = getAgent(agentId, now)
@@ -346,6 +397,117 @@ detach(r)
 toQueue(r)
 putRoute(r)
 return cjson.encode(r)`),
+
+  requestTransfer: script(`
+local ask = cjson.decode(ARGV[1])
+local function refuse(reason) return cjson.encode({ ok = false, refusal = reason }) end
+local r = getRoute(ask.conversationId)
+if not r or r.state ~= 'assigned' or r.agentId ~= ask.fromAgentId then return refuse('not_assigned') end
+if ask.toAgentId == ask.fromAgentId then return refuse('same_agent') end
+if not isnull(r.transfer) then return refuse('pending') end
+local raw = redis.call('HGET', P .. 'agent', tostring(ask.toAgentId))
+if not raw then return refuse('offline') end
+local b = normAgent(cjson.decode(raw))
+local why = transferRefusal(getProfile(ask.toAgentId), b, r.conversationId, r.departmentId, ask.force)
+if why then return refuse(why) end
+b.reserved[#b.reserved + 1] = r.conversationId
+putAgent(b)
+r.transfer = { transferId = ask.transferId, fromAgentId = ask.fromAgentId, toAgentId = ask.toAgentId, expiresAt = ask.expiresAt }
+putRoute(r)
+redis.call('ZADD', P .. 'transfers', ask.expiresAt, r.conversationId)
+return cjson.encode({ ok = true, route = r })`),
+
+  dropTransfer: script(`
+local r = getRoute(ARGV[1])
+if not r or isnull(r.transfer) or r.transfer.transferId ~= ARGV[2] then return false end
+dropPending(r)
+putRoute(r)
+return cjson.encode(r)`),
+
+  expireTransfers: script(`
+local now = tonumber(ARGV[1])
+local out = {}
+for _, cid in ipairs(redis.call('ZRANGEBYSCORE', P .. 'transfers', '-inf', now)) do
+  redis.call('ZREM', P .. 'transfers', cid)
+  local r = getRoute(cid)
+  if r and not isnull(r.transfer) and r.transfer.expiresAt <= now then
+    local t = dropPending(r)
+    putRoute(r)
+    out[#out + 1] = { route = r, transfer = t }
+  end
+end
+return cjson.encode(out)`),
+
+  completeTransfer: script(`
+local cid, tid, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local r = getRoute(cid)
+if not r or isnull(r.transfer) or r.transfer.transferId ~= tid or r.state ~= 'assigned' or r.agentId ~= r.transfer.fromAgentId then return false end
+local previous = copy(r)
+local t = r.transfer
+local from = getAgent(t.fromAgentId, now)
+from.active = without(from.active, cid)
+wrapUp(from, cid, r.departmentId, now)
+putAgent(from)
+local to = getAgent(t.toAgentId, now)
+to.reserved = without(to.reserved, cid)
+if not contains(to.active, cid) then to.active[#to.active + 1] = cid end
+to.idleSince = now
+putAgent(to)
+r.agentId = t.toAgentId
+r.transfer = NULL
+putRoute(r)
+redis.call('ZREM', P .. 'transfers', cid)
+return cjson.encode({ route = r, previous = previous })`),
+
+  moveToDepartment: script(`
+local cid, deptId, now, excludeMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local r = getRoute(cid)
+if not r then return false end
+local previous = copy(r)
+dropPending(r)
+if not isnull(r.agentId) then
+  local a = getAgent(r.agentId, now)
+  if r.state == 'assigned' then
+    a.active = without(a.active, cid)
+    wrapUp(a, cid, r.departmentId, now)
+  elseif a.offer == cid then
+    a.offer = NULL
+  end
+  putAgent(a)
+  r.declined[tostring(r.agentId)] = now + excludeMs
+end
+r.departmentId = deptId
+r.priority = r.priority + 1
+toQueue(r)
+putRoute(r)
+return cjson.encode({ route = r, previous = previous })`),
+
+  reassign: script(`
+local cid, toId, now, force = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
+local function refuse(reason) return cjson.encode({ ok = false, refusal = reason }) end
+local r = getRoute(cid)
+if not r then return refuse('not_assigned') end
+if r.state == 'assigned' and r.agentId == toId then return refuse('same_agent') end
+local raw = redis.call('HGET', P .. 'agent', tostring(toId))
+if not raw then return refuse('offline') end
+local why = transferRefusal(getProfile(toId), normAgent(cjson.decode(raw)), cid, r.departmentId, force)
+if why then return refuse(why) end
+local previous = copy(r)
+detach(r)
+if previous.state == 'assigned' and not isnull(previous.agentId) then
+  local a = getAgent(previous.agentId, now)
+  wrapUp(a, cid, r.departmentId, now)
+  putAgent(a)
+end
+r.state = 'assigned'; r.agentId = toId; r.offerExpiresAt = NULL
+putRoute(r)
+redis.call('ZREM', P .. 'queue', cid)
+redis.call('ZREM', P .. 'offers', cid)
+local b = getAgent(toId, now)
+if not contains(b.active, cid) then b.active[#b.active + 1] = cid end
+b.idleSince = now
+putAgent(b)
+return cjson.encode({ ok = true, route = r, previous = previous })`),
 
   reapDeadNodes: script(`
 local now, deadAfterMs, graceMs, self = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]

@@ -1,6 +1,6 @@
 import type { RedisClientType } from 'redis';
 import type { RoutingStore } from '../routingStore.js';
-import type { AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting, OfferMade, QueuedView } from '../types.js';
+import type { AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting, Moved, OfferMade, PendingTransfer, QueuedView, Reassigned, TransferStart } from '../types.js';
 import { SCRIPTS, type ScriptName } from './lua.js';
 
 type Redis = RedisClientType;
@@ -12,9 +12,11 @@ const normAgent = (a: AgentRuntime): AgentRuntime => ({
   connections: asArray(a.connections),
   active: asArray(a.active),
   wrapUps: asArray(a.wrapUps),
+  reserved: asArray(a.reserved),
   lastOfferedAt: a.lastOfferedAt ?? {},
 });
-const normRoute = (r: ChatRoute): ChatRoute => ({ ...r, declined: r.declined ?? {} });
+const normRoute = (r: ChatRoute): ChatRoute => ({ ...r, declined: r.declined ?? {}, transfer: r.transfer ?? null });
+const normMoved = (m: Moved): Moved => ({ route: normRoute(m.route), previous: normRoute(m.previous) });
 
 /**
  * Routing state in Redis for a cluster: every transition is one Lua script (atomic on the Redis
@@ -50,6 +52,18 @@ export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingSt
     const raw = await redis.hmGet(`${P}route`, ids);
     return raw.filter((v): v is string => typeof v === 'string').map((v) => normRoute(JSON.parse(v) as ChatRoute));
   };
+
+  async function readQueue(departmentId: number | null): Promise<QueuedView[]> {
+    const routes = await readRoutes(await redis.zRange(`${P}queue`, 0, -1));
+    const perDepartment = new Map<number, number>();
+    return routes
+      .filter((r) => r.state !== 'assigned' && (departmentId === null || r.departmentId === departmentId))
+      .map((r): QueuedView => {
+        const position = (perDepartment.get(r.departmentId) ?? 0) + 1;
+        perDepartment.set(r.departmentId, position);
+        return { ...r, position };
+      });
+  }
 
   return {
     async setDepartments(list) {
@@ -107,6 +121,31 @@ export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingSt
       return r ? normRoute(r) : null;
     },
 
+    async requestTransfer(ask, _now) {
+      const result = (await json<TransferStart>('requestTransfer', [JSON.stringify(ask)]))!;
+      return result.ok ? { ok: true, route: normRoute(result.route) } : result;
+    },
+    async dropTransfer(conversationId, transferId) {
+      const r = await json<ChatRoute>('dropTransfer', [conversationId, transferId]);
+      return r ? normRoute(r) : null;
+    },
+    async expireTransfers(now) {
+      const out = asArray<{ route: ChatRoute; transfer: PendingTransfer }>(await json('expireTransfers', [now]));
+      return out.map((e) => ({ route: normRoute(e.route), transfer: e.transfer }));
+    },
+    async completeTransfer(conversationId, transferId, now) {
+      const moved = await json<Moved>('completeTransfer', [conversationId, transferId, now]);
+      return moved ? normMoved(moved) : null;
+    },
+    async moveToDepartment(conversationId, departmentId, now, excludeMs) {
+      const moved = await json<Moved>('moveToDepartment', [conversationId, departmentId, now, excludeMs]);
+      return moved ? normMoved(moved) : null;
+    },
+    async reassign(conversationId, toAgentId, now, force): Promise<Reassigned> {
+      const result = (await json<Reassigned>('reassign', [conversationId, toAgentId, now, force ? 1 : 0]))!;
+      return result.ok ? { ok: true, ...normMoved(result) } : result;
+    },
+
     heartbeat: async (nodeId, now) => (await redis.zAdd(`${P}nodes`, { score: now, value: nodeId })) === 1,
     reapDeadNodes: async (now, deadAfterMs, graceMs, selfNodeId) => asArray<number>(await json('reapDeadNodes', [now, deadAfterMs, graceMs, selfNodeId])),
     epoch: async () => redis.get(`${P}epoch`),
@@ -115,21 +154,16 @@ export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingSt
     async route(conversationId) {
       return (await readRoutes([conversationId]))[0] ?? null;
     },
-    async queue(departmentId) {
-      const routes = await readRoutes(await redis.zRange(`${P}queue`, 0, -1));
-      const perDepartment = new Map<number, number>();
-      return routes
-        .filter((r) => r.state !== 'assigned' && (departmentId === null || r.departmentId === departmentId))
-        .map((r): QueuedView => {
-          const position = (perDepartment.get(r.departmentId) ?? 0) + 1;
-          perDepartment.set(r.departmentId, position);
-          return { ...r, position };
-        });
+    async queued(conversationId) {
+      const route = (await readRoutes([conversationId]))[0];
+      if (!route || route.state === 'assigned') return null;
+      return (await readQueue(route.departmentId)).find((r) => r.conversationId === conversationId) ?? null;
     },
+    queue: readQueue,
     async agent(agentId) {
       const raw = await redis.hGet(`${P}agent`, String(agentId));
       if (raw) return normAgent(JSON.parse(raw) as AgentRuntime);
-      return { agentId, status: 'offline', reason: null, since: 0, connections: [], graceUntil: null, active: [], offer: null, wrapUps: [], idleSince: 0, lastOfferedAt: {} };
+      return { agentId, status: 'offline', reason: null, since: 0, connections: [], graceUntil: null, active: [], offer: null, wrapUps: [], reserved: [], idleSince: 0, lastOfferedAt: {} };
     },
     agents: async () => (await redis.hVals(`${P}agent`)).map((v) => normAgent(JSON.parse(v) as AgentRuntime)),
     departments: async () => (await redis.hVals(`${P}dept`)).map((v) => JSON.parse(v) as DepartmentRouting),

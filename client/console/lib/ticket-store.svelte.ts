@@ -1,0 +1,369 @@
+import type { Message } from '../../../shared/schemas/chat.js';
+import type { User } from '../../../shared/schemas/auth.js';
+import type { AgentTicket, TicketAssignee, TicketDetail, TicketEscalated, TicketStatus, TicketUrgency } from '../../../shared/schemas/tickets.js';
+import type { ClientAck, ClientError } from '../../lib/errors.js';
+import { newClientId } from '../../lib/ids.js';
+import { settle } from '../../lib/socket.js';
+import type { AgentConnection, AgentSocket, SocketBinding } from './agent-connection.svelte.js';
+import { api } from './api.js';
+import { mergeMessages } from './chat-logic.js';
+import type { OutboxItem } from './chat-store.svelte.js';
+import { applyTicket, defaultFilters, listQuery, matchesFilters, type TicketFilters } from './ticket-logic.js';
+
+export const TICKET_PAGE_SIZE = 25;
+/** Automatic re-sends after a missing ack before an entry is shown as failed. */
+const MAX_AUTO_ATTEMPTS = 3;
+const NOTICE_MS = 20_000;
+
+/** A public reply ('message') or internal note the server has not confirmed yet; shown like a chat's outbox. */
+export interface TicketOutboxItem extends OutboxItem {
+  ticketId: number;
+  kind: 'message' | 'note';
+  /** The status to set with a reply. */
+  setStatus: TicketStatus | undefined;
+}
+
+export interface TicketUpdate {
+  status?: TicketStatus;
+  urgency?: TicketUrgency;
+  assigneeId?: number | null;
+  departmentId?: number;
+}
+
+const notConnected = { ok: false as const, error: { code: 'NETWORK' as const, message: 'not connected' } };
+
+/**
+ * The ticket inbox and the open ticket, as this console sees them: the filtered page from
+ * `ticket:list`, kept current by `ticket:created`/`ticket:updated`; the detail from `ticket:get`
+ * with its thread kept current by `ticket:message`; an outbox for replies and notes (idempotent
+ * by client id); and live escalation notices for supervisors and the assignee.
+ */
+export class TicketStore implements SocketBinding {
+  filters = $state<TicketFilters>(defaultFilters());
+  offset = $state(0);
+  tickets = $state<AgentTicket[]>([]);
+  total = $state(0);
+  loading = $state(false);
+  loaded = $state(false);
+  error = $state<ClientError | null>(null);
+
+  detail = $state<TicketDetail | null>(null);
+  detailId = $state<number | null>(null);
+  detailLoading = $state(false);
+  detailError = $state<ClientError | null>(null);
+  outbox = $state<TicketOutboxItem[]>([]);
+  /** Status, urgency, assignee or department being saved for the open ticket. */
+  saving = $state(false);
+  saveError = $state<ClientError | null>(null);
+
+  /** New tickets in the agent's view (for the navigation badge). */
+  newCount = $state(0);
+  escalations = $state<TicketEscalated[]>([]);
+  /** Colleagues a ticket can be assigned to (supervisors and admins; others: themselves). */
+  users = $state<User[]>([]);
+  /** Colleagues the open ticket can be assigned to (members of its department). */
+  assignees = $state<TicketAssignee[]>([]);
+
+  /** Called for each escalation shown (sound, desktop notification). */
+  onEscalated: ((escalated: TicketEscalated) => void) | null = null;
+
+  readonly #agent: AgentConnection;
+  readonly #supervisor: boolean;
+  readonly #attempts = new Map<string, number>();
+  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  #listRequest = 0;
+  #countTimer: ReturnType<typeof setTimeout> | null = null;
+  #detailTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(agent: AgentConnection, supervisor: boolean) {
+    this.#agent = agent;
+    this.#supervisor = supervisor;
+  }
+
+  get myId(): number {
+    return this.#agent.userId;
+  }
+
+  outboxOf(ticketId: number): TicketOutboxItem[] {
+    return this.outbox.filter((item) => item.ticketId === ticketId);
+  }
+
+  // ---- socket wiring -------------------------------------------------------------------------
+
+  bind(socket: AgentSocket): void {
+    socket.on('ticket:created', (ticket) => {
+      this.#apply(ticket);
+      this.#recount();
+    });
+    socket.on('ticket:updated', (ticket) => {
+      this.#apply(ticket);
+      this.#recount();
+    });
+    socket.on('ticket:message', ({ ticketId, message }) => this.#receive(ticketId, [message]));
+    socket.on('ticket:escalated', (escalated) => {
+      this.#apply(escalated.ticket);
+      // Supervisors are told live; so is the agent the ticket belongs to.
+      if (this.#supervisor || escalated.ticket.assigneeId === this.myId || escalated.ticket.substituteId === this.myId) this.#notify(escalated);
+    });
+    socket.on('sync:required', () => void this.#resync());
+  }
+
+  connected(): void {
+    void this.#resync();
+  }
+
+  async #resync(): Promise<void> {
+    if (this.#supervisor && this.users.length === 0) void this.#loadUsers();
+    void this.#count();
+    if (this.loaded || this.loading) void this.load();
+    if (this.detailId !== null) void this.#fetchDetail(this.detailId, true);
+    this.#flushOutbox();
+  }
+
+  async #loadUsers(): Promise<void> {
+    const result = await api.users();
+    if (result.ok) this.users = [...result.data.users].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  // ---- the inbox -----------------------------------------------------------------------------
+
+  async load(): Promise<void> {
+    const socket = this.#agent.socket;
+    if (!socket) return;
+    const request = ++this.#listRequest;
+    this.loading = true;
+    const result = await settle(socket.emitWithAck('ticket:list', listQuery(this.filters, this.offset, TICKET_PAGE_SIZE)));
+    if (request !== this.#listRequest) return; // a newer filter won
+    this.loading = false;
+    if (!result.ok) {
+      this.error = result.error;
+      return;
+    }
+    this.error = null;
+    this.loaded = true;
+    this.tickets = result.data.tickets;
+    this.total = result.data.total;
+    // Past the end (tickets were solved meanwhile): back to the last page that has any.
+    if (this.tickets.length === 0 && this.offset > 0 && this.total > 0) {
+      this.offset = Math.max(0, Math.floor((this.total - 1) / TICKET_PAGE_SIZE) * TICKET_PAGE_SIZE);
+      void this.load();
+    }
+  }
+
+  setFilters(change: Partial<TicketFilters>): void {
+    this.filters = { ...this.filters, ...change };
+    this.offset = 0;
+    void this.load();
+  }
+
+  resetFilters(): void {
+    this.filters = defaultFilters();
+    this.offset = 0;
+    void this.load();
+  }
+
+  page(direction: 1 | -1): void {
+    const next = this.offset + direction * TICKET_PAGE_SIZE;
+    if (next < 0 || next >= this.total) return;
+    this.offset = next;
+    void this.load();
+  }
+
+  /** A pushed (or acknowledged) ticket: the inbox page, the open ticket. */
+  #apply(ticket: AgentTicket): void {
+    const { tickets, delta } = applyTicket(this.tickets, ticket, matchesFilters(ticket, this.filters, this.myId), {
+      firstPage: this.offset === 0,
+      limit: TICKET_PAGE_SIZE,
+    });
+    this.tickets = tickets;
+    this.total = Math.max(0, this.total + delta);
+    if (this.detail?.ticket.id === ticket.id) {
+      this.detail = { ...this.detail, ticket };
+      this.#refreshDetailSoon();
+    }
+  }
+
+  /** The badge: tickets nobody has touched yet (debounced: pushes come in bursts). */
+  #recount(): void {
+    if (this.#countTimer) clearTimeout(this.#countTimer);
+    this.#countTimer = setTimeout(() => void this.#count(), 400);
+  }
+
+  async #count(): Promise<void> {
+    const socket = this.#agent.socket;
+    if (!socket) return;
+    const result = await settle(socket.emitWithAck('ticket:list', { status: ['new'], limit: 1 }));
+    if (result.ok) this.newCount = result.data.total;
+  }
+
+  // ---- one ticket ----------------------------------------------------------------------------
+
+  open(ticketId: number | null): void {
+    if (ticketId === this.detailId) return;
+    this.detailId = ticketId;
+    this.detail = null;
+    this.detailError = null;
+    this.saveError = null;
+    if (ticketId !== null) void this.#fetchDetail(ticketId, false);
+  }
+
+  reloadDetail(): void {
+    if (this.detailId !== null) void this.#fetchDetail(this.detailId, false);
+  }
+
+  async #fetchDetail(ticketId: number, quiet: boolean): Promise<void> {
+    const socket = this.#agent.socket;
+    if (!socket) return;
+    if (!quiet) this.detailLoading = true;
+    const result = await settle(socket.emitWithAck('ticket:get', { ticketId }));
+    if (this.detailId !== ticketId) return;
+    this.detailLoading = false;
+    if (!result.ok) {
+      // Gone from view (moved to a department this agent is not in): say so instead of showing a stale copy.
+      if (result.error.code === 'NOT_FOUND') this.detail = null;
+      if (!quiet || result.error.code === 'NOT_FOUND') this.detailError = result.error;
+      return;
+    }
+    this.detailError = null;
+    const previous = this.detail?.ticket.id === ticketId ? this.detail.messages : [];
+    const departmentChanged = this.detail?.ticket.id !== ticketId || this.detail.ticket.departmentId !== result.data.ticket.departmentId;
+    this.detail = { ...result.data, messages: mergeMessages(previous, result.data.messages) };
+    this.#confirm(result.data.messages);
+    if (departmentChanged) void this.#fetchAssignees(ticketId);
+  }
+
+  async #fetchAssignees(ticketId: number): Promise<void> {
+    const socket = this.#agent.socket;
+    if (!socket) return;
+    const result = await settle(socket.emitWithAck('ticket:assignees', { ticketId }));
+    if (this.detailId === ticketId) this.assignees = result.ok ? result.data.assignees : [];
+  }
+
+  /** History, related and similar tickets change with every step: fetch again, quietly and coalesced. */
+  #refreshDetailSoon(): void {
+    if (this.#detailTimer) clearTimeout(this.#detailTimer);
+    const id = this.detailId;
+    this.#detailTimer = setTimeout(() => {
+      if (id !== null && id === this.detailId) void this.#fetchDetail(id, true);
+    }, 500);
+  }
+
+  #receive(ticketId: number, messages: readonly Message[]): void {
+    if (this.detail?.ticket.id === ticketId) {
+      this.detail = { ...this.detail, messages: mergeMessages(this.detail.messages, messages) };
+      this.#refreshDetailSoon();
+    }
+    this.#confirm(messages);
+  }
+
+  #confirm(messages: readonly Message[]): void {
+    const confirmed = new Set(messages.map((m) => m.clientId).filter((id): id is string => id !== null));
+    if (confirmed.size > 0) this.outbox = this.outbox.filter((item) => !confirmed.has(item.clientId));
+  }
+
+  async update(ticketId: number, change: TicketUpdate): Promise<ClientAck<{ ticket: AgentTicket }>> {
+    const socket = this.#agent.socket;
+    if (!socket) return notConnected;
+    this.saving = true;
+    this.saveError = null;
+    const result = await settle(socket.emitWithAck('ticket:update', { ticketId, ...change }));
+    this.saving = false;
+    if (result.ok) {
+      this.#apply(result.data.ticket);
+      this.#recount();
+    } else {
+      this.saveError = result.error;
+    }
+    return result;
+  }
+
+  async calledBack(ticketId: number, note: string, status: TicketStatus): Promise<ClientAck<{ ticket: AgentTicket }>> {
+    const socket = this.#agent.socket;
+    if (!socket) return notConnected;
+    const result = await settle(socket.emitWithAck('ticket:called-back', { ticketId, status, ...(note.trim() ? { note: note.trim() } : {}) }));
+    if (result.ok) {
+      this.#apply(result.data.ticket);
+      this.#recount();
+      this.#refreshDetailSoon();
+    }
+    return result;
+  }
+
+  // ---- replies and notes ---------------------------------------------------------------------
+
+  send(ticketId: number, kind: 'message' | 'note', text: string, setStatus?: TicketStatus): void {
+    const conversationId = this.detail?.ticket.id === ticketId ? this.detail.ticket.conversationId : '';
+    const item: TicketOutboxItem = { clientId: newClientId(), ticketId, conversationId, kind, text, file: null, setStatus, createdAt: new Date().toISOString(), status: 'pending', error: null };
+    this.outbox.push(item);
+    void this.#deliver(item.clientId);
+  }
+
+  retry(clientId: string): void {
+    this.#attempts.delete(clientId);
+    void this.#deliver(clientId);
+  }
+
+  discard(clientId: string): void {
+    this.outbox = this.outbox.filter((item) => item.clientId !== clientId);
+  }
+
+  #flushOutbox(): void {
+    for (const item of this.outbox) if (item.status === 'pending') void this.#deliver(item.clientId);
+  }
+
+  async #deliver(clientId: string): Promise<void> {
+    const socket = this.#agent.socket;
+    const item = this.outbox.find((entry) => entry.clientId === clientId);
+    if (!socket || !item) return;
+    item.status = 'pending';
+    item.error = null;
+    if (!socket.connected) return; // sent on the next connect
+    const { ticketId, text } = item;
+    const result: ClientAck<{ message: Message; ticket?: AgentTicket }> =
+      item.kind === 'message'
+        ? await settle(socket.emitWithAck('ticket:reply', { ticketId, clientId, text, ...(item.setStatus ? { status: item.setStatus } : {}) }))
+        : await settle(socket.emitWithAck('ticket:note', { ticketId, clientId, text }));
+    const current = this.outbox.find((entry) => entry.clientId === clientId);
+    if (result.ok) {
+      this.#attempts.delete(clientId);
+      this.#receive(ticketId, [result.data.message]);
+      this.outbox = this.outbox.filter((entry) => entry.clientId !== clientId);
+      if (result.data.ticket) this.#apply(result.data.ticket);
+      return;
+    }
+    if (!current) return;
+    const attempts = (this.#attempts.get(clientId) ?? 0) + 1;
+    this.#attempts.set(clientId, attempts);
+    if (result.error.code === 'TIMEOUT' && attempts < MAX_AUTO_ATTEMPTS) {
+      // Lost on the way: the same client id again, the server keeps it once.
+      if (socket.connected) void this.#deliver(clientId);
+      return;
+    }
+    current.status = 'failed';
+    current.error = result.error;
+  }
+
+  // ---- escalations ---------------------------------------------------------------------------
+
+  #notify(escalated: TicketEscalated): void {
+    const key = `${escalated.ticket.id}:${escalated.target}`;
+    this.escalations = [...this.escalations.filter((e) => `${e.ticket.id}:${e.target}` !== key), escalated];
+    this.onEscalated?.(escalated);
+    clearTimeout(this.#timers.get(key));
+    // A breach stays until dismissed; a warning fades.
+    if (escalated.level === 'approaching') this.#timers.set(key, setTimeout(() => this.dismiss(escalated), NOTICE_MS));
+  }
+
+  dismiss(escalated: TicketEscalated): void {
+    const key = `${escalated.ticket.id}:${escalated.target}`;
+    clearTimeout(this.#timers.get(key));
+    this.#timers.delete(key);
+    this.escalations = this.escalations.filter((e) => `${e.ticket.id}:${e.target}` !== key);
+  }
+
+  dispose(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    if (this.#countTimer) clearTimeout(this.#countTimer);
+    if (this.#detailTimer) clearTimeout(this.#detailTimer);
+  }
+}

@@ -1,0 +1,42 @@
+import type { SqlRunner } from './sqlRunner.js';
+
+interface Pending {
+  values: readonly unknown[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Rows of one table written by group commit: rows arriving while a batch is being written wait
+ * and go out together as one multi-row INSERT in one transaction. Each caller's promise settles
+ * when its row is committed (or the batch failed). Arrival order is insertion order.
+ */
+export function createGroupInsert(sql: SqlRunner, table: string, columns: readonly string[], maxBatch = 500) {
+  const row = `(${columns.map(() => '?').join(', ')})`;
+  const head = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
+  const waiting: Pending[] = [];
+  let writing = false;
+
+  async function flush(): Promise<void> {
+    writing = true;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, maxBatch);
+      try {
+        await sql.transaction((tx) => tx.run(head + batch.map(() => row).join(', '), batch.flatMap((p) => p.values)));
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    writing = false;
+  }
+
+  return {
+    insert(values: readonly unknown[]): Promise<void> {
+      return new Promise((resolve, reject) => {
+        waiting.push({ values, resolve, reject });
+        if (!writing) void flush();
+      });
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import type { ChatService } from '../chat/chatService.js';
+import type { Sessions } from '../auth/sessions.js';
+import type { AgentNamespace } from '../socket/agentNamespace.js';
+import type { VisitorNamespace } from '../socket/visitorNamespace.js';
+import { createTicketAdmin } from './admin.js';
+import { createAgentTickets } from './agentSide.js';
+import { createComments } from './comments.js';
+import { createConversion } from './convert.js';
+import type { TicketDeps } from './deps.js';
+import { createFallback } from './fallback.js';
+import { agentTicketHandlers, visitorTicketHandlers } from './handlers.js';
+import { defineTicketModels } from './models.js';
+import { createTicketPushes } from './pushes.js';
+import { publicTicketRoutes, ticketAdminRoutes, type LimiterFactory } from './routes.js';
+import { createSla } from './sla.js';
+import { createStandalone } from './standalone.js';
+import { createStandIns } from './standIns.js';
+import { createSubstitution } from './substitution.js';
+import { createTracking } from './tracking.js';
+import { createTicketViews } from './views.js';
+import { createVisitorTickets } from './visitorSide.js';
+import { createTicketWriter } from './writer.js';
+
+export type TicketSetup = Omit<TicketDeps, 'models' | 'pushes' | 'views' | 'substitution' | 'tracking'> & {
+  agents: AgentNamespace;
+  visitors: VisitorNamespace;
+  secretKey: Uint8Array;
+  publicUrl: string;
+  tickMs: number;
+};
+
+/**
+ * Tickets, the offline fallback (docs/tickets.md). Built before the chat service, which asks the
+ * fallback about every new chat; `bindChat` completes it once the chat service exists.
+ */
+export function createTickets(setup: TicketSetup) {
+  const { agents, visitors, secretKey, publicUrl, tickMs, ...base } = setup;
+  const models = defineTicketModels(base.db.sequelize);
+  const substitution = createSubstitution({ db: base.db, engine: base.engine, now: base.now });
+  const deps: TicketDeps = {
+    ...base,
+    models,
+    substitution,
+    tracking: createTracking(secretKey, publicUrl),
+    pushes: createTicketPushes(agents, visitors),
+    views: createTicketViews({ db: base.db, models, conversationViews: base.conversationViews, substitution }),
+  };
+  const sla = createSla(deps);
+  const writer = createTicketWriter(deps, sla);
+  const conversion = createConversion(deps, writer);
+  const fallback = createFallback(deps, conversion);
+  const standalone = createStandalone(deps, writer, conversion);
+  const comments = createComments(deps);
+  const agentSide = createAgentTickets(deps, sla);
+  const admin = createTicketAdmin(base.db, models);
+  const standIns = createStandIns(deps);
+  let chat: Pick<ChatService, 'visitorConversation'> | null = null;
+  const visitorSide = createVisitorTickets(deps, {
+    chat: { visitorConversation: (visitorId, conversationId) => chat!.visitorConversation(visitorId, conversationId) },
+    conversion,
+    standalone,
+    comments,
+  });
+
+  async function pass(): Promise<void> {
+    try {
+      await fallback.tick();
+      await sla.tick();
+      await standIns();
+    } catch (error) {
+      base.log.error({ err: error }, 'ticket timer failed');
+    }
+  }
+  let current: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  /**
+   * The fallback's checks of waiting chats, then the SLA marks. Passes never overlap; a call
+   * during a pass gets a complete pass after it (tests call this after moving the clock).
+   */
+  function tick(): Promise<void> {
+    if (!current) {
+      current = pass().finally(() => {
+        current = null;
+      });
+      return current;
+    }
+    next ??= current.then(() => {
+      next = null;
+      return tick();
+    });
+    return next;
+  }
+  let timer: NodeJS.Timeout | null = null;
+
+  return {
+    models,
+    startFallback: fallback.start,
+    nobodyAvailable: fallback.nobodyAvailable,
+    bindChat(service: Pick<ChatService, 'visitorConversation'>): void {
+      chat = service;
+    },
+    visitorHandlers: () => visitorTicketHandlers(visitorSide),
+    agentHandlers: () => agentTicketHandlers(agentSide),
+    publicRoutes: (perMinute: number, make?: LimiterFactory) => publicTicketRoutes(deps, comments, perMinute, make),
+    adminRoutes: (sessions: Sessions) => ticketAdminRoutes(admin, sessions),
+    tick,
+    start(): void {
+      // Waiting chats are looked at about once a second: the fallback reacts to agents going offline within that.
+      timer ??= setInterval(() => void tick(), Math.max(tickMs, 1000));
+      timer.unref();
+    },
+    stop(): void {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}
+
+export type Tickets = ReturnType<typeof createTickets>;

@@ -1,0 +1,167 @@
+import type { z } from 'zod';
+import type { Message } from '../../../shared/schemas/chat.js';
+import type { callbackRequestSchema, leaveMessageSchema, TicketCreated, ticketCreateSchema, VisitorTicket } from '../../../shared/schemas/tickets.js';
+import type { ChatService } from '../chat/chatService.js';
+import type { ConversationModel } from '../db/models/index.js';
+import { ConflictError, NotFoundError } from '../errors/errors.js';
+import type { Deliver } from '../routing/routingEngine.js';
+import type { Comments } from './comments.js';
+import type { Conversion } from './convert.js';
+import { TicketConflictError, type TicketDeps } from './deps.js';
+import type { Standalone } from './standalone.js';
+
+type CreateInput = z.output<typeof ticketCreateSchema>;
+type LeaveInput = z.output<typeof leaveMessageSchema>;
+type CallbackInput = z.output<typeof callbackRequestSchema>;
+type Created = TicketCreated & { deliver: Deliver };
+
+/** What visitors do with tickets over /visitor: leave a message, ask for a callback, come back to their tickets. */
+export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatService, 'visitorConversation'>; conversion: Conversion; standalone: Standalone; comments: Comments }) {
+  const { db, models, messages, events, notifier, views, tracking } = deps;
+  const { conversion, standalone, comments } = parts;
+
+  async function own(visitorId: string, ticketId: number) {
+    const t = await models.Ticket.findByPk(ticketId);
+    if (!t || t.visitorId !== visitorId) throw new NotFoundError('No such ticket.');
+    return t;
+  }
+
+  /** The visitor's own words first (idempotent by client id), then the waiting chat becomes a ticket. */
+  async function fromWaitingChat(
+    visitorId: string,
+    conversation: ConversationModel,
+    input: { clientId: string; email?: string; text?: string },
+    extra: { source: 'leave_message' | 'callback_request'; kind: 'message' | 'callback'; phone?: string; preferredFrom?: Date | null; preferredTo?: Date | null; product?: string | null },
+    socketId: string,
+  ): Promise<Created> {
+    const done = await models.Ticket.findOne({ where: { conversationId: conversation.id } });
+    if (done) return { ...conversion.createdOf(done, true), deliver: async () => undefined };
+    if (conversation.status === 'active') throw new TicketConflictError('being_served', 'An agent is serving this conversation.');
+    if (conversation.status === 'closed') throw new TicketConflictError('not_waiting', 'The conversation has ended.');
+    let added: Message | null = null;
+    if (input.text) {
+      const stored = await messages.storeOnce(
+        { conversationId: conversation.id, senderType: 'visitor', senderId: visitorId, senderName: null, clientId: input.clientId, body: input.text, internal: false, attachmentId: null },
+        (facts) => {
+          if (!facts || facts.visitorId !== visitorId) throw new NotFoundError('No such conversation.');
+          if (facts.status === 'closed') throw new ConflictError('The conversation is closed.');
+          return { senderName: facts.visitorName };
+        },
+      );
+      if (!stored.duplicate) added = stored.message;
+    }
+    if (input.email) await db.models.Visitor.update({ email: input.email }, { where: { id: visitorId } });
+    const converted = await conversion.convert(conversation, {
+      source: extra.source,
+      kind: extra.kind,
+      routed: true,
+      clientId: input.clientId,
+      email: input.email ?? null,
+      phone: extra.phone ?? null,
+      preferredFrom: extra.preferredFrom ?? null,
+      preferredTo: extra.preferredTo ?? null,
+      product: extra.product ?? null,
+      actor: { type: 'visitor', id: visitorId },
+      exceptSocket: socketId,
+    });
+    return {
+      ...converted.created,
+      deliver: async () => {
+        if (added) notifier.message(visitorId, added, socketId);
+        await converted.deliver();
+      },
+    };
+  }
+
+  return {
+    create: (visitorId: string, input: CreateInput, socketId: string): Promise<Created> =>
+      standalone.create(
+        visitorId,
+        {
+          clientId: input.clientId,
+          kind: 'message',
+          departmentId: input.departmentId,
+          language: input.language,
+          name: input.name,
+          email: input.email ?? null,
+          customerNumber: input.customerNumber ?? null,
+          product: input.product ?? null,
+          subject: input.subject ?? null,
+          text: input.text,
+          phone: null,
+          preferredFrom: null,
+          preferredTo: null,
+        },
+        socketId,
+      ),
+
+    async leaveMessage(visitorId: string, input: LeaveInput, socketId: string): Promise<Created> {
+      const conversation = await parts.chat.visitorConversation(visitorId, input.conversationId);
+      return fromWaitingChat(visitorId, conversation, input, { source: 'leave_message', kind: 'message' }, socketId);
+    },
+
+    async callback(visitorId: string, input: CallbackInput, socketId: string): Promise<Created> {
+      const preferredFrom = input.preferredFrom ? new Date(input.preferredFrom) : null;
+      const preferredTo = input.preferredTo ? new Date(input.preferredTo) : null;
+      if (input.conversationId) {
+        const conversation = await parts.chat.visitorConversation(visitorId, input.conversationId);
+        return fromWaitingChat(
+          visitorId,
+          conversation,
+          { clientId: input.clientId, ...(input.email ? { email: input.email } : {}), ...(input.text ? { text: input.text } : {}) },
+          { source: 'callback_request', kind: 'callback', phone: input.phone, preferredFrom, preferredTo, product: input.product ?? null },
+          socketId,
+        );
+      }
+      return standalone.create(
+        visitorId,
+        {
+          clientId: input.clientId,
+          kind: 'callback',
+          departmentId: input.departmentId!,
+          language: input.language!,
+          name: input.name!,
+          email: input.email ?? null,
+          customerNumber: input.customerNumber ?? null,
+          product: input.product ?? null,
+          subject: null,
+          text: input.text ?? null,
+          phone: input.phone,
+          preferredFrom,
+          preferredTo,
+        },
+        socketId,
+      );
+    },
+
+    async keepWaiting(visitorId: string, conversationId: string): Promise<{ conversationId: string; nextChoiceAt: string }> {
+      const conversation = await parts.chat.visitorConversation(visitorId, conversationId);
+      if (conversation.status !== 'queued') throw new TicketConflictError('not_waiting', 'The conversation is not waiting.');
+      const department = await db.models.Department.findByPk(conversation.departmentId, { attributes: ['maxWaitSeconds'] });
+      const at = deps.now();
+      await conversation.update({ waitChoiceAt: at });
+      await events.record(conversationId, 'kept_waiting', { type: 'visitor', id: visitorId });
+      return { conversationId, nextChoiceAt: new Date(at.getTime() + (department?.maxWaitSeconds ?? 600) * 1000).toISOString() };
+    },
+
+    async list(visitorId: string): Promise<{ tickets: VisitorTicket[] }> {
+      const rows = await models.Ticket.findAll({ where: { visitorId }, order: [['createdAt', 'DESC'], ['id', 'DESC']], limit: 100 });
+      return { tickets: rows.map(views.visitorView) };
+    },
+
+    async get(visitorId: string, ticketId: number): Promise<{ ticket: VisitorTicket; messages: Message[]; trackingUrl: string }> {
+      const t = await own(visitorId, ticketId);
+      return {
+        ticket: views.visitorView(t),
+        messages: await deps.conversationViews.messages(t.conversationId, { withNotes: false, last: 500 }),
+        trackingUrl: tracking.url(t.trackingNonce),
+      };
+    },
+
+    async comment(visitorId: string, input: { ticketId: number; clientId: string; text: string }, socketId: string) {
+      return comments.comment(await own(visitorId, input.ticketId), input.clientId, input.text, socketId);
+    },
+  };
+}
+
+export type VisitorTickets = ReturnType<typeof createVisitorTickets>;
