@@ -103,6 +103,24 @@ export function nextEvent<T>(socket: Socket, event: string, ms = 3000): Promise<
 }
 
 /** Asserts that a server event does NOT arrive within `ms`. */
+/** Like nextEvent, but skips events that do not match: across nodes, an earlier broadcast may still be in flight. */
+export function eventWhere<T>(socket: Socket, event: string, matches: (value: T) => boolean, ms = 3000): Promise<T> {
+  const target = socket as unknown as { on(e: string, f: (v: T) => void): void; off(e: string, f: (v: T) => void): void };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      target.off(event, listener);
+      reject(new Error(`no matching "${event}" within ${ms} ms`));
+    }, ms);
+    const listener = (value: T): void => {
+      if (!matches(value)) return;
+      clearTimeout(timer);
+      target.off(event, listener);
+      resolve(value);
+    };
+    target.on(event, listener);
+  });
+}
+
 export async function noEvent(socket: Socket, event: string, ms = 300): Promise<void> {
   let seen: unknown = undefined;
   const listener = (value: unknown) => (seen = value ?? true);
@@ -120,8 +138,15 @@ export function expectOk<T>(ack: Ack<T>): T {
 type AckOf<F> = F extends (payload: never, ack: (response: infer R) => void) => void ? R : never;
 
 /** Emits a typed event and resolves with its ack (timeout 15 s), keeping the contract's types. */
-export function ask<E extends keyof VisitorClientToServer>(socket: VisitorSocket, event: E, payload: Parameters<VisitorClientToServer[E]>[0]): Promise<AckOf<VisitorClientToServer[E]>>;
-export function ask<E extends keyof AgentClientToServer>(socket: AgentSocket, event: E, payload: Parameters<AgentClientToServer[E]>[0]): Promise<AckOf<AgentClientToServer[E]>>;
+// The namespace's event map, read off the socket's type arguments: both namespaces have events of
+// the same name (ticket:get, message:send), and Socket.IO's socket types are assignable to each other.
+type EmitMap<S> = S extends Socket<infer _Listen, infer Emit> ? Emit : never;
+type PayloadOf<F> = F extends (payload: infer P, ack: never) => void ? P : never;
+export function ask<S extends VisitorSocket | AgentSocket, E extends keyof EmitMap<S> & string>(
+  socket: S,
+  event: E,
+  payload: PayloadOf<EmitMap<S>[E]>,
+): Promise<AckOf<EmitMap<S>[E]>>;
 export function ask(socket: Socket, event: string, payload: unknown): Promise<unknown> {
   return emitRaw(socket, event, payload);
 }
