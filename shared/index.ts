@@ -11,5 +11,7 @@ export * from './schemas/canned.js';
 export * from './schemas/transfer.js';
 export * from './schemas/timeline.js';
 export * from './schemas/tickets.js';
+export * from './schemas/voice.js';
+export * from './events/voice.js';
 export * from './events/visitor.js';
 export * from './events/agent.js';

@@ -45,7 +45,7 @@ import { createMemoryRoutingStore } from './routing/memoryRoutingStore.js';
 import { createRedisRoutingStore } from './routing/redis/redisRoutingStore.js';
 import { connectRedisCluster } from './cluster/redisCluster.js';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { createNotifier } from './routing/notifier.js';
+import { createNotifier, withConversationHook } from './routing/notifier.js';
 import { createRoutingEngine, type RoutingEngine } from './routing/routingEngine.js';
 import { endSessionSockets, setupAgentNamespace, type AgentNamespace } from './socket/agentNamespace.js';
 import { Inflight } from './socket/inflight.js';
@@ -57,6 +57,7 @@ import { userRoutes } from './users/routes.js';
 import { createUsers } from './users/users.js';
 import { visitorRoutes } from './visitors/routes.js';
 import { createVisitors } from './visitors/visitors.js';
+import { createVoice, type Voice } from './voice/voice.js';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -69,6 +70,7 @@ export interface Zentrale {
   transfers: Transfers;
   tickets: Tickets;
   outbox: Outbox;
+  voice: Voice;
   /** Starts listening; resolves with the bound URL (useful with PORT=0). */
   listen(): Promise<string>;
   /** A token for the first-admin form when no user exists yet, else null. */
@@ -132,7 +134,9 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const agents = io.of(AGENT_NAMESPACE) as unknown as AgentNamespace;
   const visitorsNsp = io.of(VISITOR_NAMESPACE) as unknown as VisitorNamespace;
 
-  const notifier = createNotifier(agents, visitorsNsp);
+  // A conversation that changed hands or closed may take someone out of its call.
+  let conversationChanged: (conversationId: string) => void = () => undefined;
+  const notifier = withConversationHook(createNotifier(agents, visitorsNsp), (id) => conversationChanged(id));
   askClientsToResync = () => {
     // Local sockets only: every node tells its own clients.
     agents.local.emit('sync:required');
@@ -229,7 +233,29 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     options: { timeoutMs: config.routing.transferTimeoutMs, reofferAfterMs: config.routing.reofferAfterMs, tickMs: config.routing.tickMs },
   });
 
-  setupVisitorNamespace(visitorsNsp, { visitors, chat, tickets: tickets.visitorHandlers(), log, metrics, eventsPer10s: config.socketEventsPer10s, inflight });
+  const voice = await createVoice({
+    config: config.voice,
+    db,
+    store: engine.store,
+    messages,
+    notifier,
+    agents,
+    visitors: visitorsNsp,
+    consultParty: transfers.consultParty,
+    log,
+  });
+  conversationChanged = (id) => void voice.service.recheck(id).catch((error: unknown) => log.error({ err: error, conversationId: id }, 'voice recheck failed'));
+
+  setupVisitorNamespace(visitorsNsp, {
+    visitors,
+    chat,
+    tickets: tickets.visitorHandlers(),
+    voice: { handlers: voice.visitorHandlers(), disconnected: voice.service.disconnected },
+    log,
+    metrics,
+    eventsPer10s: config.socketEventsPer10s,
+    inflight,
+  });
   setupAgentNamespace(agents, {
     sessions,
     engine,
@@ -243,13 +269,14 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     inflight,
     transfers: { handlers: transferHandlers(transfers), followed: transfers.followed },
     tickets: tickets.agentHandlers(),
+    voice: { handlers: voice.agentHandlers(), disconnected: voice.service.disconnected },
   });
 
   const dev = config.env === 'development' ? await devClient(ROOT_DIR) : null;
   app = createApp(config, log, metrics, {
     ops: healthRoutes(db, metrics, startedAt, { nodeId: config.nodeId, cluster: cluster !== null }),
     visitorApi: [
-      publicDepartmentRoutes(db.models, now),
+      publicDepartmentRoutes(db.models, now, voice.status),
       visitorRoutes(visitors),
       tickets.publicRoutes(
         config.tickets.publicRequestsPerMinute,
@@ -313,6 +340,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     transfers,
     tickets,
     outbox,
+    voice,
     setupToken,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -342,6 +370,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
         await httpClosed;
         clearTimeout(forced);
         await dev?.close();
+        await voice.close();
         await cluster?.close();
         await outbox.stop();
         await db.close();

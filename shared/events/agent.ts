@@ -42,6 +42,9 @@ import {
   type TicketSummary,
 } from '../schemas/tickets.js';
 
+import { voiceEvents, type VoiceServerToClient } from './voice.js';
+import { callHoldSchema, type CallState } from '../schemas/voice.js';
+
 /** Namespace the console connects to. Auth: the session cookie set by POST /api/auth/login. */
 export const AGENT_NAMESPACE = '/agent';
 
@@ -126,11 +129,16 @@ export const agentEvents = {
   'ticket:similar': defineEvent<{ tickets: TicketSummary[] }>()(ticketRefSchema),
   /** Who the ticket can be assigned to: the active members of its department, by name. */
   'ticket:assignees': defineEvent<{ assignees: TicketAssignee[] }>()(ticketRefSchema),
+
+  /** Voice: the rooms of your conversations and of your pending warm transfers' consults. */
+  ...voiceEvents,
+  /** Put the visitor of your call on hold (no audio either way, the visitor is told) or take them back. */
+  'call:hold': defineEvent<{ call: CallState }>()(callHoldSchema),
 };
 
 export type AgentClientToServer = ClientToServer<typeof agentEvents>;
 
-export interface AgentServerToClient {
+export interface AgentServerToClient extends VoiceServerToClient {
   /** Own status changed (from any of the agent's tabs or by the server, e.g. auto-away). */
   'presence:changed': (presence: Presence) => void;
   'preferences:changed': (preferences: Preferences) => void;

@@ -14,6 +14,7 @@ import {
   type TypingChanged,
 } from '../schemas/chat.js';
 import type { QueueStatus } from '../schemas/routing.js';
+import { voiceEvents, type VoiceServerToClient } from './voice.js';
 import {
   callbackRequestSchema,
   leaveMessageSchema,
@@ -54,11 +55,14 @@ export const visitorEvents = {
   'ticket:get': defineEvent<{ ticket: VisitorTicket; messages: Message[]; trackingUrl: string }>()(ticketRefSchema),
   /** A comment on one of the visitor's tickets; idempotent by clientId. */
   'ticket:comment': defineEvent<{ message: Message; duplicate: boolean; ticket: VisitorTicket }>()(ticketCommentSchema),
+
+  /** Voice: the visitor's own conversation's room only. */
+  ...voiceEvents,
 };
 
 export type VisitorClientToServer = ClientToServer<typeof visitorEvents>;
 
-export interface VisitorServerToClient {
+export interface VisitorServerToClient extends VoiceServerToClient {
   /**
    * A new message in the visitor's conversation, including system lines about a transfer ("… is
    * connecting you with a colleague"). Never internal notes, handover notes or consult messages.

@@ -38,6 +38,8 @@ export const conversationSchema = z.object({
   departmentId: z.number().int(),
   status: z.enum(conversationStatuses),
   language: z.string(),
+  /** chat, voice (a call request), ticket (a thread that was a ticket from the start). */
+  channel: z.string(),
   /** Display name of the agent serving the chat, once one accepted it. */
   agentName: z.string().nullable(),
   createdAt: z.string(),
@@ -105,6 +107,8 @@ export const conversationStartSchema = z.object({
   ticketNumber: z.string().trim().min(1).max(40).optional(),
   /** The page the widget is open on (shown to the agent). */
   page: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  /** voice: a call request ("call us"); it waits in the same queue and is served as a call. */
+  channel: z.enum(['chat', 'voice']).default('chat'),
   text: text(MESSAGE_MAX_LENGTH),
 });
 export type ConversationStart = z.input<typeof conversationStartSchema>;

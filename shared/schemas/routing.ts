@@ -68,6 +68,8 @@ export const offerSchema = z.object({
   language: z.string(),
   /** The visitor's first message, so the agent knows what it is about before accepting. */
   preview: z.string(),
+  /** voice: a call request; accepting it joins the call. */
+  channel: z.enum(['chat', 'voice']),
   waitingSince: z.string(),
   /** ISO timestamp when the offer passes to the next agent. */
   expiresAt: z.string(),

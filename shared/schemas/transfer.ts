@@ -23,6 +23,8 @@ export const transferRefusals = [
   'pending',
   /** The conversation is not being served by the requester (or not at all any more). */
   'not_assigned',
+  /** A call: the colleague is already on another call (one call per agent). */
+  'on_call',
 ] as const;
 export const transferRefusalSchema = z.enum(transferRefusals);
 export type TransferRefusal = z.infer<typeof transferRefusalSchema>;

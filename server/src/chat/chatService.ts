@@ -149,7 +149,7 @@ export function createChatService(deps: ChatDeps) {
           visitorId,
           departmentId: input.departmentId,
           status: 'queued',
-          channel: 'chat',
+          channel: input.channel,
           language: input.language,
           assignedAgentId: null,
           customerNumber: input.customerNumber ?? null,

@@ -67,7 +67,19 @@ const envSchema = z.object({
   TICKET_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   PUBLIC_TICKET_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   SLA_WARN_PERCENT: z.coerce.number().int().min(1).max(99).default(80),
+  VOICE_ENABLED: bool.default(true),
+  VOICE_WORKERS: z.coerce.number().int().min(1).max(256).optional(),
+  VOICE_LISTEN_IP: z.union([z.ipv4(), z.ipv6()], { message: 'expected an IP address such as 0.0.0.0' }).default('127.0.0.1'),
+  VOICE_ANNOUNCED_ADDRESS: z.string().min(1).max(253).optional(),
+  VOICE_PORT_MIN: z.coerce.number().int().min(1024).max(65535).default(40000),
+  VOICE_PORT_MAX: z.coerce.number().int().min(1024).max(65535).default(49999),
+  VOICE_ICE_SERVERS: z.string().optional(),
+  VOICE_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
 });
+
+const iceServersSchema = z
+  .array(z.object({ urls: z.union([z.string().regex(/^(stun|turns?):/), z.array(z.string().regex(/^(stun|turns?):/)).min(1)]), username: z.string().optional(), credential: z.string().optional() }))
+  .max(8);
 
 export type Env = z.input<typeof envSchema>;
 
@@ -119,6 +131,19 @@ export interface Config {
     transport: string | { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } } | null;
     from: string;
   };
+  voice: {
+    enabled: boolean;
+    /** mediasoup workers (one process each); never more than the machine's cores. */
+    workers: number;
+    listenIp: string;
+    /** The address clients are told to send media to (the public IP or host name behind NAT); null: listenIp. */
+    announcedAddress: string | null;
+    portMin: number;
+    portMax: number;
+    /** STUN/TURN servers handed to browsers (for clients behind restrictive firewalls). */
+    iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
+    logLevel: 'debug' | 'warn' | 'error' | 'none';
+  };
   tickets: {
     /** Ticket numbers read PREFIX-YEAR-NNNNNN. */
     numberPrefix: string;
@@ -163,6 +188,21 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   }
   if (e.SMTP_URL && e.SMTP_HOST) throw new ConfigError(['SMTP_HOST: give either SMTP_URL or SMTP_HOST (with SMTP_PORT, SMTP_USER, SMTP_PASS, SMTP_SECURE), not both']);
   if ((e.SMTP_USER === undefined) !== (e.SMTP_PASS === undefined)) throw new ConfigError(['SMTP_USER/SMTP_PASS: give both or neither']);
+  if (e.VOICE_PORT_MIN > e.VOICE_PORT_MAX) throw new ConfigError([`VOICE_PORT_MIN (given "${e.VOICE_PORT_MIN}"): must not be above VOICE_PORT_MAX (${e.VOICE_PORT_MAX})`]);
+  let iceServers: Config['voice']['iceServers'] = [];
+  if (e.VOICE_ICE_SERVERS) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(e.VOICE_ICE_SERVERS);
+    } catch {
+      throw new ConfigError(['VOICE_ICE_SERVERS: expected JSON such as [{"urls":"turn:turn.example.com:3478","username":"u","credential":"p"}]']);
+    }
+    const servers = iceServersSchema.safeParse(raw);
+    if (!servers.success) throw new ConfigError([`VOICE_ICE_SERVERS: ${servers.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`]);
+    iceServers = servers.data;
+  }
+  const cores = os.availableParallelism();
+  if (e.VOICE_WORKERS !== undefined && e.VOICE_WORKERS > cores) throw new ConfigError([`VOICE_WORKERS (given "${e.VOICE_WORKERS}"): at most one worker per core (this machine has ${cores})`]);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const dataDir = path.resolve(e.DATA_DIR);
   return {
@@ -214,6 +254,16 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
             }
           : null,
       from: e.MAIL_FROM ?? `zentrale <no-reply@${new URL(publicUrl).hostname}>`,
+    },
+    voice: {
+      enabled: e.VOICE_ENABLED,
+      workers: e.VOICE_WORKERS ?? cores,
+      listenIp: e.VOICE_LISTEN_IP,
+      announcedAddress: e.VOICE_ANNOUNCED_ADDRESS ?? null,
+      portMin: e.VOICE_PORT_MIN,
+      portMax: e.VOICE_PORT_MAX,
+      iceServers,
+      logLevel: e.VOICE_LOG_LEVEL,
     },
     tickets: {
       numberPrefix: e.TICKET_NUMBER_PREFIX,

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { ok } from '../../../shared/ack.js';
 import type { PublicDepartment } from '../../../shared/schemas/departments.js';
+import type { VoiceStatus } from '../../../shared/schemas/voice.js';
 import { z } from 'zod';
 import { requireUser } from '../auth/middleware.js';
 import type { Sessions } from '../auth/sessions.js';
@@ -9,7 +10,8 @@ import { parseInput } from '../http/validate.js';
 import type { Departments } from './departments.js';
 import { isOpen, nextOpening } from './openingHours.js';
 
-export function publicDepartmentRoutes(models: Models, now: () => Date = () => new Date()): Router {
+/** `voice`: whether this server takes calls (the widget shows its call button only then). */
+export function publicDepartmentRoutes(models: Models, now: () => Date = () => new Date(), voice: () => VoiceStatus = () => ({ available: false, reason: null })): Router {
   const router = Router();
   router.get('/public/departments', async (_req, res) => {
     const at = now();
@@ -25,7 +27,7 @@ export function publicDepartmentRoutes(models: Models, now: () => Date = () => n
         nextOpeningAt: open ? null : (nextOpening(d.openingHours, at)?.toISOString() ?? null),
       };
     });
-    res.json(ok({ departments }));
+    res.json(ok({ departments, voice: { available: voice().available } }));
   });
   return router;
 }

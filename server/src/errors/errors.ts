@@ -1,6 +1,7 @@
 import type { ZodError } from 'zod';
 import { ErrorCode, type ErrorBody, type FieldIssue } from '../../../shared/errors.js';
 import type { TransferRefusal } from '../../../shared/schemas/transfer.js';
+import type { CallRefusal } from '../../../shared/schemas/voice.js';
 
 /** Base of every error a client may see. Anything else becomes INTERNAL. */
 export class AppError extends Error {
@@ -71,6 +72,20 @@ export class ConflictError extends AppError {
 export class TransferRefusedError extends ConflictError {
   constructor(
     readonly reason: TransferRefusal,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  override toBody(): ErrorBody {
+    return { ...super.toBody(), reason: this.reason };
+  }
+}
+
+/** A call action that may not happen now; `reason` tells clients why (shared/schemas/voice.ts). */
+export class CallRefusedError extends ConflictError {
+  constructor(
+    readonly reason: CallRefusal,
     message: string,
   ) {
     super(message);

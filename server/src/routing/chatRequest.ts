@@ -10,4 +10,5 @@ export const requestOfRoute = (r: ChatRoute): ChatRequest => ({
   priority: r.priority,
   waitingSince: r.waitingSince,
   preview: r.preview,
+  channel: r.channel,
 });

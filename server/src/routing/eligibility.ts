@@ -42,15 +42,20 @@ export function isQualified(profile: AgentProfile, route: ChatRoute, dept: Depar
 /** Present: available and with a console connected (not merely inside the reconnect grace). */
 export const isReachable = (agent: AgentRuntime): boolean => agent.status === 'available' && agent.connections.length > 0;
 
-/** May this agent be offered this chat right now? */
+/**
+ * May this agent be offered this chat right now? `onCall`: the agent is on a call (a call request
+ * then goes to someone else; one call per agent).
+ */
 export function isEligible(
   profile: AgentProfile,
   agent: AgentRuntime,
   route: ChatRoute,
   dept: DepartmentRouting,
   now: number,
+  onCall: boolean,
 ): boolean {
   if (!isReachable(agent) || agent.offer !== null) return false;
+  if (route.channel === 'voice' && onCall) return false;
   if ((route.declined[agent.agentId] ?? 0) > now) return false;
   if (loadOf(agent) >= capacityFor(profile, route.departmentId)) return false;
   return isQualified(profile, route, dept, now);
@@ -78,10 +83,19 @@ export function compareRoutes(a: ChatRoute, b: ChatRoute): number {
  * May a colleague be handed a chat of `departmentId` right now? Unlike an offer, membership,
  * language and level are the requester's judgement; presence and capacity are not.
  */
-export function transferRefusal(profile: AgentProfile | null, agent: AgentRuntime, conversationId: string, departmentId: number, force: boolean): TransferRefusal | null {
+export function transferRefusal(
+  profile: AgentProfile | null,
+  agent: AgentRuntime,
+  route: Pick<ChatRoute, 'conversationId' | 'departmentId' | 'inCall'>,
+  force: boolean,
+  onCall: boolean,
+): TransferRefusal | null {
+  const { conversationId, departmentId } = route;
   if (!profile || agent.status === 'offline') return 'offline';
   if (agent.status === 'away') return 'away';
   if (agent.connections.length === 0) return 'not_connected';
+  // Forcing goes over chat capacity, never into a second call.
+  if (route.inCall && onCall) return 'on_call';
   // A slot the agent already holds for this very chat (its offer) is not a second one.
   const held = (agent.offer === conversationId ? 1 : 0) + (agent.reserved.includes(conversationId) ? 1 : 0);
   if (!force && loadOf(agent) - held >= capacityFor(profile, departmentId)) return 'at_capacity';

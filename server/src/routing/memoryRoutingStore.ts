@@ -53,6 +53,7 @@ export function createMemoryRoutingStore(): RoutingStore {
     // An assigned chat coming back must re-enter the waiting list.
     if (route.state === 'assigned') changed();
     dropPending(route);
+    route.inCall = false;
     route.state = 'queued';
     route.agentId = null;
     route.offerExpiresAt = null;
@@ -65,8 +66,13 @@ export function createMemoryRoutingStore(): RoutingStore {
     if (wrapUpMs > 0) agent.wrapUps.push({ conversationId, until: now + wrapUpMs });
   };
 
-  /** Frees whatever slot the route holds with its agent. */
+  /** Is the agent on a call in any chat but `except`? */
+  const onCall = (agent: AgentRuntime, except?: string): boolean =>
+    agent.active.some((id) => id !== except && routes.get(id)?.inCall === true);
+
+  /** Frees whatever slot the route holds with its agent (a call in it ends with it). */
   const detach = (route: ChatRoute) => {
+    route.inCall = false;
     dropPending(route);
     if (route.agentId === null) return;
     const agent = agentOf(route.agentId);
@@ -172,7 +178,7 @@ export function createMemoryRoutingStore(): RoutingStore {
 
     async enqueue(request, _now) {
       if (routes.has(request.conversationId)) return false;
-      const route: ChatRoute = { ...request, state: 'queued', agentId: null, offerExpiresAt: null, declined: {}, transfer: null };
+      const route: ChatRoute = { ...request, state: 'queued', agentId: null, offerExpiresAt: null, declined: {}, transfer: null, inCall: false };
       routes.set(request.conversationId, route);
       insertWaiting(route);
       return true;
@@ -194,7 +200,7 @@ export function createMemoryRoutingStore(): RoutingStore {
         if (!dept) continue;
         const eligible = candidates.filter((a) => {
           const profile = profiles.get(a.agentId);
-          return profile !== undefined && isEligible(profile, a, route, dept, now);
+          return profile !== undefined && isEligible(profile, a, route, dept, now, route.channel === 'voice' && onCall(a));
         });
         if (eligible.length === 0) continue;
         const agent = eligible.sort(compareAgents(dept))[0]!;
@@ -217,6 +223,8 @@ export function createMemoryRoutingStore(): RoutingStore {
       agent.idleSince = now;
       route.state = 'assigned';
       route.offerExpiresAt = null;
+      // Taking a call request is taking the call: no second one can be offered meanwhile.
+      route.inCall = route.channel === 'voice';
       dropWaiting(route);
       return copyRoute(route);
     },
@@ -266,7 +274,7 @@ export function createMemoryRoutingStore(): RoutingStore {
     async assign(request, agentId, now) {
       const existing = routes.get(request.conversationId);
       if (existing) detach(existing);
-      routes.set(request.conversationId, { ...request, state: 'assigned', agentId, offerExpiresAt: null, declined: {}, transfer: null });
+      routes.set(request.conversationId, { ...request, state: 'assigned', agentId, offerExpiresAt: null, declined: {}, transfer: null, inCall: false });
       const agent = agentOf(agentId, now);
       if (!agent.active.includes(request.conversationId)) agent.active.push(request.conversationId);
     },
@@ -284,9 +292,7 @@ export function createMemoryRoutingStore(): RoutingStore {
       if (ask.toAgentId === ask.fromAgentId) return { ok: false, refusal: 'same_agent' };
       if (route.transfer) return { ok: false, refusal: 'pending' };
       const colleague = agents.get(ask.toAgentId);
-      const refusal = colleague
-        ? transferRefusal(profiles.get(ask.toAgentId) ?? null, colleague, route.conversationId, route.departmentId, ask.force)
-        : 'offline';
+      const refusal = colleague ? transferRefusal(profiles.get(ask.toAgentId) ?? null, colleague, route, ask.force, onCall(colleague, route.conversationId)) : 'offline';
       if (refusal) return { ok: false, refusal };
       colleague!.reserved.push(route.conversationId);
       route.transfer = { transferId: ask.transferId, fromAgentId: ask.fromAgentId, toAgentId: ask.toAgentId, expiresAt: ask.expiresAt };
@@ -349,10 +355,11 @@ export function createMemoryRoutingStore(): RoutingStore {
       if (!route) return { ok: false, refusal: 'not_assigned' };
       if (route.state === 'assigned' && route.agentId === toAgentId) return { ok: false, refusal: 'same_agent' };
       const colleague = agents.get(toAgentId);
-      const refusal = colleague ? transferRefusal(profiles.get(toAgentId) ?? null, colleague, conversationId, route.departmentId, force) : 'offline';
+      const refusal = colleague ? transferRefusal(profiles.get(toAgentId) ?? null, colleague, route, force, onCall(colleague, conversationId)) : 'offline';
       if (refusal) return { ok: false, refusal };
       const previous = copyRoute(route);
       detach(route);
+      route.inCall = previous.inCall;
       if (previous.state === 'assigned' && previous.agentId !== null) wrapUp(agentOf(previous.agentId, now), conversationId, route.departmentId, now);
       route.state = 'assigned';
       route.agentId = toAgentId;
@@ -360,6 +367,14 @@ export function createMemoryRoutingStore(): RoutingStore {
       if (!colleague!.active.includes(conversationId)) colleague!.active.push(conversationId);
       colleague!.idleSince = now;
       return { ok: true, route: copyRoute(route), previous };
+    },
+
+    async markCall(conversationId, inCall) {
+      const route = routes.get(conversationId);
+      if (!route || route.state !== 'assigned' || route.agentId === null) return { ok: false, refusal: 'not_assigned' };
+      if (inCall && !route.inCall && onCall(agentOf(route.agentId), conversationId)) return { ok: false, refusal: 'on_call' };
+      route.inCall = inCall;
+      return { ok: true, route: copyRoute(route) };
     },
 
     // One node, one process: it is alive as long as it runs, and its state starts empty once.

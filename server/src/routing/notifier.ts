@@ -51,3 +51,15 @@ export function createNotifier(agents: AgentNamespace, visitors: VisitorNamespac
 }
 
 export type Notifier = ReturnType<typeof createNotifier>;
+
+/** Calls `changed` after every conversation update pushed to agents (status, serving agent, department). */
+export function withConversationHook(notifier: Notifier, changed: (conversationId: string) => void): Notifier {
+  return {
+    ...notifier,
+    conversationUpdatedForAgents: (conversation, except) => {
+      const sent = notifier.conversationUpdatedForAgents(conversation, except);
+      changed(conversation.id);
+      return sent;
+    },
+  };
+}

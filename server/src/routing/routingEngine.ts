@@ -118,6 +118,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
       priority: c.priority,
       waitingSince: c.waitingSince.getTime(),
       preview: (first?.body ?? '').slice(0, 280),
+      channel: c.channel === 'voice' ? 'voice' : 'chat',
     };
   };
 
@@ -373,6 +374,8 @@ export function createRoutingEngine(deps: RoutingDeps) {
     visitorName: route.visitorName,
     language: route.language,
     preview: route.preview,
+    // Routes stored by an older version have no channel.
+    channel: route.channel ?? 'chat',
     waitingSince: new Date(route.waitingSince).toISOString(),
     expiresAt: new Date(expiresAt).toISOString(),
   });
@@ -523,6 +526,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
           priority: conversation.priority ?? 0,
           waitingSince: conversation.waitingSince.getTime(),
           preview: known.firstMessage.slice(0, 280),
+          channel: conversation.channel === 'voice' ? 'voice' : 'chat',
         }
       : await requestOf(conversation);
     await store.enqueue(request, nowMs());

@@ -1,5 +1,5 @@
 import type { AgentStatus, AwayReason } from '../../../shared/schemas/presence.js';
-import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, Moved, OfferMade, PendingTransfer, QueuedView, Reassigned, TransferAsk, TransferStart } from './types.js';
+import type { CallMark, AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, Moved, OfferMade, PendingTransfer, QueuedView, Reassigned, TransferAsk, TransferStart } from './types.js';
 
 /**
  * All state that routing, presence and the queue depend on. Every method is one atomic step: two
@@ -75,6 +75,12 @@ export interface RoutingStore {
    * agent into wrap-up, an offer withdrawn). Same refusals as a transfer; `force` goes over capacity.
    */
   reassign(conversationId: string, toAgentId: number, now: number, force: boolean): Promise<Reassigned>;
+
+  /**
+   * A call starts (`inCall` true) or ends in an assigned chat. Starting is refused when the chat
+   * has no agent, or its agent is already on a call in another chat (one call per agent).
+   */
+  markCall(conversationId: string, inCall: boolean): Promise<CallMark>;
 
   /**
    * A node says it is alive (cluster liveness); connection ids carry the node id as "nodeId:".

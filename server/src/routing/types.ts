@@ -39,6 +39,8 @@ export interface ChatRequest {
   /** Epoch ms; waiting time counts from here (kept on requeue). */
   waitingSince: number;
   preview: string;
+  /** voice: a call request ("call us"); chat otherwise. */
+  channel: 'chat' | 'voice';
 }
 
 export type RouteState = 'queued' | 'offered' | 'assigned';
@@ -60,7 +62,14 @@ export interface ChatRoute extends ChatRequest {
   declined: Record<number, number>;
   /** Only on assigned chats. */
   transfer: PendingTransfer | null;
+  /**
+   * Its agent is on a call in it: set when a call request is accepted or a call starts in the
+   * chat, cleared when the call ends or the chat leaves its agent. One call per agent.
+   */
+  inCall: boolean;
 }
+
+export type CallMark = { ok: true; route: ChatRoute } | { ok: false; refusal: 'not_assigned' | 'on_call' };
 
 export interface TransferAsk {
   conversationId: string;

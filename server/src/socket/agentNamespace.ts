@@ -16,6 +16,7 @@ import { routingHandlers } from '../routing/agentHandlers.js';
 import type { RoutingEngine } from '../routing/routingEngine.js';
 import type { AgentTicketEvents } from '../tickets/handlers.js';
 import type { TransferEvents } from '../transfer/handlers.js';
+import type { VoiceEvents } from '../voice/handlers.js';
 import { bindHandlers, type Handlers } from './bindHandlers.js';
 import type { Inflight } from './inflight.js';
 import { rooms } from './rooms.js';
@@ -56,6 +57,7 @@ export interface AgentNamespaceDeps {
     followed(agentId: number): Promise<string[]>;
   };
   tickets: Handlers<AgentTicketEvents, AgentContext>;
+  voice: { handlers: Handlers<VoiceEvents & Pick<typeof agentEvents, 'call:hold'>, AgentContext>; disconnected(socketId: string): Promise<void> };
 }
 
 export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDeps): void {
@@ -72,6 +74,7 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
     ...agentChatHandlers(deps.chat, engine.pendingOffer),
     ...deps.transfers.handlers,
     ...deps.tickets,
+    ...deps.voice.handlers,
     'canned:list': async (_p, { user }) => ({
       responses: await deps.canned.list(hasRole(user.role, 'supervisor') ? null : await memberDepartments(user.id)),
     }),
@@ -129,6 +132,7 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
 
     socket.on('disconnect', () => {
       deps.metrics.socketConnections.dec({ namespace: nsp.name });
+      deps.voice.disconnected(socket.id).catch((error: unknown) => log.error({ err: error }, 'leaving voice rooms on disconnect failed'));
       void ready
         .then(() => engine.agentDisconnected(user.id, socket.id))
         .catch((error: unknown) => log.error({ err: error }, 'agent disconnect handling failed'));

@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { VisitorTicketEvents } from '../tickets/handlers.js';
 import type { Visitors } from '../visitors/visitors.js';
+import type { VoiceEvents } from '../voice/handlers.js';
 import { bindHandlers, type Handlers } from './bindHandlers.js';
 import type { Inflight } from './inflight.js';
 import { rooms } from './rooms.js';
@@ -27,6 +28,7 @@ export interface VisitorNamespaceDeps {
   visitors: Visitors;
   chat: ChatService;
   tickets: Handlers<VisitorTicketEvents, VisitorContext>;
+  voice: { handlers: Handlers<VoiceEvents, VisitorContext>; disconnected(socketId: string): Promise<void> };
   log: Logger;
   metrics: Metrics;
   eventsPer10s: number;
@@ -35,7 +37,7 @@ export interface VisitorNamespaceDeps {
 
 export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamespaceDeps): void {
   const limiter = new RateLimiterMemory({ keyPrefix: 'visitor-events', points: deps.eventsPer10s, duration: 10 });
-  const handlers = { ...visitorChatHandlers(deps.chat), ...deps.tickets };
+  const handlers = { ...visitorChatHandlers(deps.chat), ...deps.tickets, ...deps.voice.handlers };
 
   // The token is the visitor's only credential; without a valid one the connection is refused
   // and the widget fetches a new token from POST /api/visitor/session.
@@ -55,7 +57,10 @@ export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamesp
     const { visitorId } = socket.data;
     void socket.join(rooms.visitor(visitorId));
     deps.metrics.socketConnections.inc({ namespace: nsp.name });
-    socket.on('disconnect', () => deps.metrics.socketConnections.dec({ namespace: nsp.name }));
+    socket.on('disconnect', () => {
+      deps.metrics.socketConnections.dec({ namespace: nsp.name });
+      deps.voice.disconnected(socket.id).catch((error: unknown) => deps.log.error({ err: error, visitorId }, 'leaving voice rooms on disconnect failed'));
+    });
     bindHandlers(socket, {
       namespace: nsp.name,
       contract: visitorEvents,

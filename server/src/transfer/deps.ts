@@ -55,6 +55,7 @@ const refusalMessages: Record<TransferRefusal, string> = {
   same_department: 'The conversation is already in that department.',
   pending: 'A transfer of this conversation is already waiting for an answer.',
   not_assigned: 'Only the agent serving this conversation can transfer it.',
+  on_call: 'That colleague is already on a call.',
 };
 
 export const refused = (reason: TransferRefusal): TransferRefusedError => new TransferRefusedError(reason, refusalMessages[reason]);

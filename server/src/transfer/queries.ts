@@ -71,6 +71,15 @@ export function createTransferQueries(deps: TransferDeps, consult: Consult) {
     const profiles = new Map(profileList.map((p) => [p.agentId, p]));
     const runtimes = new Map(runtimeList.map((a) => [a.agentId, a]));
     const { departmentId, language } = conversation;
+    const route = { conversationId, departmentId, inCall: (await engine.store.route(conversationId))?.inCall === true };
+    // Only a call's transfer cares who is on a call: one call per agent.
+    const onCall = new Set<number>();
+    if (route.inCall) {
+      for (const a of runtimeList) {
+        const routes = await Promise.all(a.active.filter((id) => id !== conversationId).map((id) => engine.store.route(id)));
+        if (routes.some((r) => r?.inCall)) onCall.add(a.agentId);
+      }
+    }
 
     const agents = users
       .filter((u) => u.id !== conversation.assignedAgentId && u.id !== user.id)
@@ -88,7 +97,7 @@ export function createTransferQueries(deps: TransferDeps, consult: Consult) {
           capacity: profile ? capacityFor(profile, departmentId) : u.maxChats,
           languages: u.languages,
           levels,
-          refusal: transferRefusal(profile, runtime, conversationId, departmentId, false),
+          refusal: transferRefusal(profile, runtime, route, false, onCall.has(u.id)),
           member: levels.some((l) => l.departmentId === departmentId),
           speaks: u.languages.includes(language),
         };

@@ -96,6 +96,11 @@ export function createTransfers(setup: TransferSetup) {
     candidates: queries.candidates,
     followed: queries.followed,
     participant: queries.participant,
+    /** Is this agent the requester or the colleague of this pending warm transfer (the two who may consult by voice)? */
+    async consultParty(transferId: string, agentId: number): Promise<boolean> {
+      const t = await models.Transfer.findByPk(transferId, { attributes: ['kind', 'status', 'fromAgentId', 'toAgentId'] });
+      return t !== null && t.kind === 'agent' && t.status === 'pending' && (t.fromAgentId === agentId || t.toAgentId === agentId);
+    },
     tick,
     start(): void {
       timer ??= setInterval(() => void tick(), options.tickMs);

@@ -15,7 +15,7 @@ const profile = (over: Partial<AgentProfile> = {}): AgentProfile => ({
 });
 const route = (over: Partial<ChatRoute> = {}): ChatRoute => ({
   conversationId: 'c1', departmentId: 1, visitorId: 'v', visitorName: null, language: 'de', priority: 0,
-  waitingSince: 0, preview: '', state: 'queued', agentId: null, offerExpiresAt: null, declined: {}, transfer: null, ...over,
+  waitingSince: 0, preview: '', state: 'queued', agentId: null, offerExpiresAt: null, declined: {}, transfer: null, channel: 'chat', inCall: false, ...over,
 });
 
 describe('routing rules', () => {
@@ -40,16 +40,27 @@ describe('routing rules', () => {
 
   it('requires available, connected, no pending offer, capacity, membership, language and not declined', () => {
     const now = 10_000;
-    assert.equal(isEligible(profile(), agent(), route(), dept, now), true);
-    assert.equal(isEligible(profile(), agent({ status: 'away' }), route(), dept, now), false);
-    assert.equal(isEligible(profile(), agent({ connections: [], graceUntil: now + 1 }), route(), dept, now), false, 'in grace: no new offers');
-    assert.equal(isEligible(profile(), agent({ offer: 'x' }), route(), dept, now), false);
-    assert.equal(isEligible(profile(), agent({ active: ['a', 'b'] }), route(), dept, now), false);
-    assert.equal(isEligible(profile({ memberships: {} }), agent(), route(), dept, now), false);
-    assert.equal(isEligible(profile(), agent(), route({ language: 'fr' }), dept, now), false);
-    assert.equal(isEligible(profile(), agent(), route({ declined: { 1: now + 1 } }), dept, now), false);
-    assert.equal(isEligible(profile(), agent(), route({ declined: { 1: now } }), dept, now), true, 'the exclusion has passed');
-    assert.equal(isEligible(profile({ memberships: { 1: { level: 'L2', maxChats: null } } }), agent(), route(), dept, now), false);
+    assert.equal(isEligible(profile(), agent(), route(), dept, now, false), true);
+    assert.equal(isEligible(profile(), agent({ status: 'away' }), route(), dept, now, false), false);
+    assert.equal(isEligible(profile(), agent({ connections: [], graceUntil: now + 1 }), route(), dept, now, false), false, 'in grace: no new offers');
+    assert.equal(isEligible(profile(), agent({ offer: 'x' }), route(), dept, now, false), false);
+    assert.equal(isEligible(profile(), agent({ active: ['a', 'b'] }), route(), dept, now, false), false);
+    assert.equal(isEligible(profile({ memberships: {} }), agent(), route(), dept, now, false), false);
+    assert.equal(isEligible(profile(), agent(), route({ language: 'fr' }), dept, now, false), false);
+    assert.equal(isEligible(profile(), agent(), route({ declined: { 1: now + 1 } }), dept, now, false), false);
+    assert.equal(isEligible(profile(), agent(), route({ declined: { 1: now } }), dept, now, false), true, 'the exclusion has passed');
+    assert.equal(isEligible(profile({ memberships: { 1: { level: 'L2', maxChats: null } } }), agent(), route(), dept, now, false), false);
+  });
+
+  it('one call per agent: a call request skips agents on a call; chats do not care', () => {
+    const now = 10_000;
+    assert.equal(isEligible(profile(), agent({ active: ['a'] }), route({ channel: 'voice' }), dept, now, true), false);
+    assert.equal(isEligible(profile(), agent({ active: ['a'] }), route({ channel: 'voice' }), dept, now, false), true);
+    assert.equal(isEligible(profile(), agent({ active: ['a'] }), route({ channel: 'chat' }), dept, now, true), true);
+    const call = { conversationId: 'c1', departmentId: 1, inCall: true };
+    assert.equal(transferRefusal(profile(), agent(), call, false, true), 'on_call');
+    assert.equal(transferRefusal(profile(), agent(), call, true, true), 'on_call', 'forcing goes over capacity, never into a second call');
+    assert.equal(transferRefusal(profile(), agent(), { ...call, inCall: false }, false, true), null, 'a chat may go to an agent on a call');
   });
 
   it('orders agents by strategy and chats by priority, then waiting time', () => {
@@ -66,14 +77,14 @@ describe('routing rules', () => {
 
   it('transfers: refused to offline, away or disconnected colleagues and over capacity unless forced; held slots count', () => {
     assert.equal(loadOf(agent({ active: ['a'], reserved: ['b'] })), 2, 'a slot held for a transfer is load');
-    assert.equal(transferRefusal(profile(), agent(), 'c1', 1, false), null);
-    assert.equal(transferRefusal(null, agent(), 'c1', 1, false), 'offline', 'never seen by routing');
-    assert.equal(transferRefusal(profile(), agent({ status: 'offline' }), 'c1', 1, false), 'offline');
-    assert.equal(transferRefusal(profile(), agent({ status: 'away', reason: 'break' }), 'c1', 1, false), 'away');
-    assert.equal(transferRefusal(profile(), agent({ connections: [] }), 'c1', 1, false), 'not_connected');
-    assert.equal(transferRefusal(profile(), agent({ active: ['a', 'b'] }), 'c1', 1, false), 'at_capacity');
-    assert.equal(transferRefusal(profile(), agent({ active: ['a', 'b'] }), 'c1', 1, true), null, 'forced');
-    assert.equal(transferRefusal(profile(), agent({ active: ['a'], offer: 'c1' }), 'c1', 1, false), null, 'the offer of this chat is not a second slot');
-    assert.equal(transferRefusal(profile({ memberships: {} }), agent(), 'c1', 7, false), null, 'membership is the requester\'s call');
+    assert.equal(transferRefusal(profile(), agent(), { conversationId: 'c1', departmentId: 1, inCall: false }, false, false), null);
+    assert.equal(transferRefusal(null, agent(), { conversationId: 'c1', departmentId: 1, inCall: false }, false, false), 'offline', 'never seen by routing');
+    assert.equal(transferRefusal(profile(), agent({ status: 'offline' }), { conversationId: 'c1', departmentId: 1, inCall: false }, false, false), 'offline');
+    assert.equal(transferRefusal(profile(), agent({ status: 'away', reason: 'break' }), { conversationId: 'c1', departmentId: 1, inCall: false }, false, false), 'away');
+    assert.equal(transferRefusal(profile(), agent({ connections: [] }), { conversationId: 'c1', departmentId: 1, inCall: false }, false, false), 'not_connected');
+    assert.equal(transferRefusal(profile(), agent({ active: ['a', 'b'] }), { conversationId: 'c1', departmentId: 1, inCall: false }, false, false), 'at_capacity');
+    assert.equal(transferRefusal(profile(), agent({ active: ['a', 'b'] }), { conversationId: 'c1', departmentId: 1, inCall: false }, true, false), null, 'forced');
+    assert.equal(transferRefusal(profile(), agent({ active: ['a'], offer: 'c1' }), { conversationId: 'c1', departmentId: 1, inCall: false }, false, false), null, 'the offer of this chat is not a second slot');
+    assert.equal(transferRefusal(profile({ memberships: {} }), agent(), { conversationId: 'c1', departmentId: 7, inCall: false }, false, false), null, 'membership is the requester\'s call');
   });
 });

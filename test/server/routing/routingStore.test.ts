@@ -14,7 +14,7 @@ const profile = (agentId: number, over: Partial<AgentProfile> = {}): AgentProfil
   agentId, name: `A${agentId}`, languages: ['de'], maxChats: 2, autoAccept: false, memberships: { 1: { level: 'L1', maxChats: null } }, ...over,
 });
 const request = (id: string, over: Partial<ChatRequest> = {}): ChatRequest => ({
-  conversationId: id, departmentId: 1, visitorId: `v-${id}`, visitorName: 'V', language: 'de', priority: 0, waitingSince: 1000, preview: 'hi', ...over,
+  conversationId: id, departmentId: 1, visitorId: `v-${id}`, visitorName: 'V', language: 'de', priority: 0, waitingSince: 1000, preview: 'hi', channel: 'chat', ...over,
 });
 
 /** Brings an agent online: profile, status, one connection. */
@@ -244,6 +244,38 @@ for (const [name, make] of implementations) {
       assert.equal(await store.offerNext(1002), null);
       for (const agent of await store.agents()) assert.ok(agent.active.length <= 2, `agent ${agent.agentId} over capacity`);
       assert.equal((await store.queue(1)).length, 40);
+    });
+
+    it('calls: one per agent; accepting a call request takes the call; the call moves with a transfer and ends when the chat leaves its agent', async () => {
+      await online(store, 1, 0, { maxChats: 3 });
+      await store.enqueue(request('call1', { channel: 'voice', waitingSince: 1 }), 0);
+      await store.enqueue(request('call2', { channel: 'voice', waitingSince: 2 }), 0);
+      await store.enqueue(request('chat', { waitingSince: 3 }), 0);
+      const first = await store.offerNext(100);
+      assert.equal(first?.route.conversationId, 'call1');
+      assert.equal(first?.route.channel, 'voice');
+      assert.equal((await store.accept('call1', 1, 100))?.inCall, true, 'accepting a call request is taking the call');
+      assert.equal((await store.offerNext(100))?.route.conversationId, 'chat', 'the second call waits: one call per agent; a chat may come');
+      await store.accept('chat', 1, 100);
+      assert.equal(await store.offerNext(100), null);
+      assert.deepEqual(await store.markCall('chat', true), { ok: false, refusal: 'on_call' }, 'no call in a chat while on another call');
+      assert.deepEqual(await store.markCall('call2', true), { ok: false, refusal: 'not_assigned' });
+
+      await online(store, 2, 0);
+      await store.assign(request('b-chat'), 2, 0);
+      assert.equal((await store.markCall('b-chat', true)).ok, true, 'a call started inside a chat');
+      const refused = await store.requestTransfer({ conversationId: 'call1', transferId: 't1', fromAgentId: 1, toAgentId: 2, expiresAt: 9000, force: true }, 200);
+      assert.deepEqual(refused, { ok: false, refusal: 'on_call' }, 'even forced, never into a second call');
+      assert.equal((await store.markCall('b-chat', false)).ok, true, 'the call in the chat ended');
+      assert.ok((await store.requestTransfer({ conversationId: 'call1', transferId: 't1', fromAgentId: 1, toAgentId: 2, expiresAt: 9000, force: false }, 200)).ok);
+      const moved = await store.completeTransfer('call1', 't1', 300);
+      assert.equal(moved?.route.agentId, 2);
+      assert.equal(moved?.route.inCall, true, 'the call went with the chat');
+      assert.equal((await store.offerNext(300))?.route.conversationId, 'call2', 'agent 1 is free for a call again');
+      await store.decline('call2', 1, 300, 60_000);
+
+      assert.equal((await store.requeue('call1', 400))?.inCall, false, 'back in the queue: no call');
+      assert.equal((await store.route('call1'))?.inCall, false);
     });
 
     it('warm transfer: refuses what it must, holds a slot with the colleague, then moves chat and capacity in one step', async () => {

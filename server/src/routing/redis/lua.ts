@@ -74,6 +74,7 @@ local function dropPending(r)
 end
 local function toQueue(r)
   dropPending(r)
+  r.inCall = false
   r.state = 'queued'; r.agentId = NULL; r.offerExpiresAt = NULL
   redis.call('ZADD', P .. 'queue', score(r), r.conversationId)
   redis.call('ZREM', P .. 'offers', r.conversationId)
@@ -110,8 +111,19 @@ local function qualified(p, r, d, now)
   return levelAllowed(d, m.level, waited) and languageOk(d, p, r.language, waited)
 end
 local function reachable(a) return a.status == 'available' and #a.connections > 0 end
+-- is the agent on a call in any chat but except? (one call per agent)
+local function onCall(a, except)
+  for _, cid in ipairs(a.active) do
+    if cid ~= except then
+      local other = jget('route', cid)
+      if other and other.inCall == true then return true end
+    end
+  end
+  return false
+end
 local function eligible(p, a, r, d, now)
   if not reachable(a) or not isnull(a.offer) then return false end
+  if r.channel == 'voice' and onCall(a, nil) then return false end
   local blockedUntil = r.declined[tostring(a.agentId)]
   if blockedUntil and blockedUntil > now then return false end
   if loadOf(a) >= capacityFor(p, r.departmentId) then return false end
@@ -133,10 +145,12 @@ local function before(d, a, b)
   return a.agentId < b.agentId
 end
 -- mirrors transferRefusal in eligibility.ts
-local function transferRefusal(p, a, cid, deptId, force)
+local function transferRefusal(p, a, r, force)
+  local cid, deptId = r.conversationId, r.departmentId
   if not p or a.status == 'offline' then return 'offline' end
   if a.status == 'away' then return 'away' end
   if #a.connections == 0 then return 'not_connected' end
+  if r.inCall == true and onCall(a, cid) then return 'on_call' end
   local held = 0
   if a.offer == cid then held = held + 1 end
   if contains(a.reserved, cid) then held = held + 1 end
@@ -158,6 +172,7 @@ end
 local function copy(t) return cjson.decode(cjson.encode(t)) end
 -- frees whatever slot the route holds with its agent
 local function detach(r)
+  r.inCall = false
   dropPending(r)
   if isnull(r.agentId) then return end
   local a = getAgent(r.agentId)
@@ -242,7 +257,7 @@ return cjson.encode(out)`),
   enqueue: script(`
 local req = cjson.decode(ARGV[1])
 if redis.call('HEXISTS', P .. 'route', req.conversationId) == 1 then return 0 end
-req.state = 'queued'; req.agentId = NULL; req.offerExpiresAt = NULL; req.declined = {}; req.transfer = NULL
+req.state = 'queued'; req.agentId = NULL; req.offerExpiresAt = NULL; req.declined = {}; req.transfer = NULL; req.inCall = false
 putRoute(req)
 redis.call('ZADD', P .. 'queue', score(req), req.conversationId)
 return 1`),
@@ -302,6 +317,7 @@ a.active[#a.active + 1] = cid
 a.idleSince = now
 putAgent(a)
 r.state = 'assigned'; r.offerExpiresAt = NULL
+r.inCall = r.channel == 'voice'
 putRoute(r)
 redis.call('ZREM', P .. 'queue', cid)
 redis.call('ZREM', P .. 'offers', cid)
@@ -382,7 +398,7 @@ return cjson.encode(freed)`),
 local req, agentId, now = cjson.decode(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local existing = getRoute(req.conversationId)
 if existing then detach(existing) end
-req.state = 'assigned'; req.agentId = agentId; req.offerExpiresAt = NULL; req.declined = {}; req.transfer = NULL
+req.state = 'assigned'; req.agentId = agentId; req.offerExpiresAt = NULL; req.declined = {}; req.transfer = NULL; req.inCall = false
 putRoute(req)
 redis.call('ZREM', P .. 'queue', req.conversationId)
 local a = getAgent(agentId, now)
@@ -408,7 +424,7 @@ if not isnull(r.transfer) then return refuse('pending') end
 local raw = redis.call('HGET', P .. 'agent', tostring(ask.toAgentId))
 if not raw then return refuse('offline') end
 local b = normAgent(cjson.decode(raw))
-local why = transferRefusal(getProfile(ask.toAgentId), b, r.conversationId, r.departmentId, ask.force)
+local why = transferRefusal(getProfile(ask.toAgentId), b, r, ask.force)
 if why then return refuse(why) end
 b.reserved[#b.reserved + 1] = r.conversationId
 putAgent(b)
@@ -490,10 +506,11 @@ if not r then return refuse('not_assigned') end
 if r.state == 'assigned' and r.agentId == toId then return refuse('same_agent') end
 local raw = redis.call('HGET', P .. 'agent', tostring(toId))
 if not raw then return refuse('offline') end
-local why = transferRefusal(getProfile(toId), normAgent(cjson.decode(raw)), cid, r.departmentId, force)
+local why = transferRefusal(getProfile(toId), normAgent(cjson.decode(raw)), r, force)
 if why then return refuse(why) end
 local previous = copy(r)
 detach(r)
+r.inCall = previous.inCall == true
 if previous.state == 'assigned' and not isnull(previous.agentId) then
   local a = getAgent(previous.agentId, now)
   wrapUp(a, cid, r.departmentId, now)
@@ -508,6 +525,16 @@ if not contains(b.active, cid) then b.active[#b.active + 1] = cid end
 b.idleSince = now
 putAgent(b)
 return cjson.encode({ ok = true, route = r, previous = previous })`),
+
+  markCall: script(`
+local cid, inCall = ARGV[1], ARGV[2] == '1'
+local function refuse(reason) return cjson.encode({ ok = false, refusal = reason }) end
+local r = getRoute(cid)
+if not r or r.state ~= 'assigned' or isnull(r.agentId) then return refuse('not_assigned') end
+if inCall and r.inCall ~= true and onCall(getAgent(r.agentId), cid) then return refuse('on_call') end
+r.inCall = inCall
+putRoute(r)
+return cjson.encode({ ok = true, route = r })`),
 
   reapDeadNodes: script(`
 local now, deadAfterMs, graceMs, self = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]

@@ -1,6 +1,6 @@
 import type { RedisClientType } from 'redis';
 import type { RoutingStore } from '../routingStore.js';
-import type { AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting, Moved, OfferMade, PendingTransfer, QueuedView, Reassigned, TransferStart } from '../types.js';
+import type { CallMark, AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting, Moved, OfferMade, PendingTransfer, QueuedView, Reassigned, TransferStart } from '../types.js';
 import { SCRIPTS, type ScriptName } from './lua.js';
 
 type Redis = RedisClientType;
@@ -15,7 +15,8 @@ const normAgent = (a: AgentRuntime): AgentRuntime => ({
   reserved: asArray(a.reserved),
   lastOfferedAt: a.lastOfferedAt ?? {},
 });
-const normRoute = (r: ChatRoute): ChatRoute => ({ ...r, declined: r.declined ?? {}, transfer: r.transfer ?? null });
+// Routes written by an older version lack channel and inCall.
+const normRoute = (r: ChatRoute): ChatRoute => ({ ...r, declined: r.declined ?? {}, transfer: r.transfer ?? null, channel: r.channel ?? 'chat', inCall: r.inCall === true });
 const normMoved = (m: Moved): Moved => ({ route: normRoute(m.route), previous: normRoute(m.previous) });
 
 /**
@@ -144,6 +145,11 @@ export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingSt
     async reassign(conversationId, toAgentId, now, force): Promise<Reassigned> {
       const result = (await json<Reassigned>('reassign', [conversationId, toAgentId, now, force ? 1 : 0]))!;
       return result.ok ? { ok: true, ...normMoved(result) } : result;
+    },
+
+    async markCall(conversationId, inCall): Promise<CallMark> {
+      const result = (await json<CallMark>('markCall', [conversationId, inCall ? 1 : 0]))!;
+      return result.ok ? { ok: true, route: normRoute(result.route) } : result;
     },
 
     heartbeat: async (nodeId, now) => (await redis.zAdd(`${P}nodes`, { score: now, value: nodeId })) === 1,
