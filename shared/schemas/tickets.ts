@@ -16,8 +16,8 @@ export const ticketUrgencies = ['show_stopper', 'limited_usability', 'nice_to_ha
 export const ticketUrgencySchema = z.enum(ticketUrgencies);
 export type TicketUrgency = z.infer<typeof ticketUrgencySchema>;
 
-/** message: a written request; callback: the visitor asked to be called (voicemail comes with voice). */
-export const ticketKinds = ['message', 'callback'] as const;
+/** message: a written request; callback: the visitor asked to be called; voicemail: a recorded message (audio attachment). */
+export const ticketKinds = ['message', 'callback', 'voicemail'] as const;
 export const ticketKindSchema = z.enum(ticketKinds);
 export type TicketKind = z.infer<typeof ticketKindSchema>;
 
@@ -33,6 +33,8 @@ export const ticketSources = [
   'leave_message',
   /** The visitor asked to be called back. */
   'callback_request',
+  /** The visitor left a voicemail (nobody could take the call, or instead of waiting). */
+  'voicemail',
 ] as const;
 export const ticketSourceSchema = z.enum(ticketSources);
 export type TicketSource = z.infer<typeof ticketSourceSchema>;

@@ -138,6 +138,31 @@ export const voiceMuteSchema = z.object({ roomId: voiceRoomIdSchema, muted: z.bo
 
 export const callHoldSchema = z.object({ conversationId: uuidSchema, held: z.boolean() });
 
+// ------------------------------------------------------------------ voicemail (REST, see docs/api.md)
+
+/** A voicemail is at most this long and this large (Opus in WebM or Ogg, as MediaRecorder records it). */
+export const VOICEMAIL_MAX_SECONDS = 120;
+export const VOICEMAIL_MAX_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Query of POST /api/visitor/voicemail (the body is the recording). From a waiting chat or call
+ * request (`conversationId`), or on its own (`departmentId`, `language`, `name`).
+ */
+export const voicemailQuerySchema = z
+  .object({
+    clientId: z.string().min(8).max(60).regex(/^[A-Za-z0-9_-]+$/),
+    durationSeconds: z.coerce.number().int().min(1).max(VOICEMAIL_MAX_SECONDS),
+    conversationId: uuidSchema.optional(),
+    departmentId: z.coerce.number().int().positive().max(2 ** 31 - 1).optional(),
+    language: z.string().regex(/^[a-z]{2}$/).optional(),
+    name: z.string().trim().min(1).max(80).optional(),
+    email: z.string().trim().toLowerCase().pipe(z.email()).optional(),
+  })
+  .refine((q) => q.conversationId !== undefined || (q.departmentId !== undefined && q.language !== undefined && q.name !== undefined), {
+    message: 'give conversationId, or departmentId, language and name',
+  });
+export type VoicemailQuery = z.input<typeof voicemailQuerySchema>;
+
 // ------------------------------------------------------------------ server → client shapes
 
 export type VoiceRole = 'visitor' | 'agent';

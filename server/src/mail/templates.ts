@@ -34,7 +34,8 @@ export interface CreatedMailInput {
   lang: UiLanguage;
   name: string | null;
   number: string;
-  kind: 'message' | 'callback';
+  /** A voicemail is confirmed like a written message. */
+  kind: 'message' | 'callback' | 'voicemail';
   phone: string | null;
   preferredFrom: Date | null;
   preferredTo: Date | null;

@@ -31,7 +31,7 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
     visitorId: string,
     conversation: ConversationModel,
     input: { clientId: string; email?: string; text?: string },
-    extra: { source: 'leave_message' | 'callback_request'; kind: 'message' | 'callback'; phone?: string; preferredFrom?: Date | null; preferredTo?: Date | null; product?: string | null },
+    extra: { source: 'leave_message' | 'callback_request' | 'voicemail'; kind: 'message' | 'callback' | 'voicemail'; phone?: string; preferredFrom?: Date | null; preferredTo?: Date | null; product?: string | null },
     socketId: string,
   ): Promise<Created> {
     const done = await models.Ticket.findOne({ where: { conversationId: conversation.id } });
