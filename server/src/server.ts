@@ -58,6 +58,7 @@ import { createUsers } from './users/users.js';
 import { visitorRoutes } from './visitors/routes.js';
 import { createVisitors } from './visitors/visitors.js';
 import { createVoice, type Voice } from './voice/voice.js';
+import { voicemailRoutes } from './voice/voicemail.js';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -272,12 +273,14 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     voice: { handlers: voice.agentHandlers(), disconnected: voice.service.disconnected },
   });
 
+  const attachmentFiles = createAttachmentStore(config.dataDir);
   const dev = config.env === 'development' ? await devClient(ROOT_DIR) : null;
   app = createApp(config, log, metrics, {
     ops: healthRoutes(db, metrics, startedAt, { nodeId: config.nodeId, cluster: cluster !== null }),
     visitorApi: [
       publicDepartmentRoutes(db.models, now, voice.status),
       visitorRoutes(visitors),
+      voicemailRoutes({ db, files: attachmentFiles, tickets: tickets.voicemail, visitors, log: log.child({ feature: 'voicemail' }) }),
       tickets.publicRoutes(
         config.tickets.publicRequestsPerMinute,
         cluster ? (o) => new RateLimiterRedis({ ...o, keyPrefix: `${config.redisPrefix}${o.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true }) : undefined,
@@ -300,13 +303,14 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
       tickets.adminRoutes(sessions),
       attachmentRoutes({
         db,
-        files: createAttachmentStore(config.dataDir),
+        files: attachmentFiles,
         chat,
         messages,
         notifier,
         sessions,
         visitors,
         maxBytes: config.attachmentMaxBytes,
+        ticketThreadReadable: tickets.mayReadThread,
         log,
       }),
     ],

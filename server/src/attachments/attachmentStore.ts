@@ -7,6 +7,16 @@ import { fileTypeFromBuffer } from 'file-type';
 /** What may be attached, by type detected from the bytes (the uploader's claim is ignored). */
 export const ALLOWED_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf']);
 
+const RECORDING_TYPES: Record<string, string> = {
+  'audio/webm': 'audio/webm',
+  'video/webm': 'audio/webm',
+  'audio/ogg': 'audio/ogg',
+  'audio/opus': 'audio/ogg',
+  'audio/mp4': 'audio/mp4',
+  'video/mp4': 'audio/mp4',
+  'audio/x-m4a': 'audio/mp4',
+};
+
 /** Files under DATA_DIR/attachments, named by random keys so no user input reaches a path. */
 export function createAttachmentStore(dataDir: string) {
   const dir = path.join(dataDir, 'attachments');
@@ -19,6 +29,14 @@ export function createAttachmentStore(dataDir: string) {
     async detect(bytes: Buffer): Promise<string | null> {
       const type = await fileTypeFromBuffer(bytes);
       return type && ALLOWED_TYPES.has(type.mime) ? type.mime : null;
+    },
+    /**
+     * A voicemail's recording: Opus in WebM or Ogg (Chromium, Firefox) or AAC in MP4 (Safari), by
+     * content. WebM and MP4 are containers file-type reports as video; stored as the audio they hold.
+     */
+    async detectAudio(bytes: Buffer): Promise<string | null> {
+      const type = await fileTypeFromBuffer(bytes);
+      return type ? (RECORDING_TYPES[type.mime] ?? null) : null;
     },
     async save(bytes: Buffer): Promise<string> {
       await fs.mkdir(dir, { recursive: true });

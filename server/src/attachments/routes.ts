@@ -39,6 +39,8 @@ export interface AttachmentRouteDeps {
   sessions: Sessions;
   visitors: Visitors;
   maxBytes: number;
+  /** Ticket threads: agents who may work the ticket read its files too (a voicemail). */
+  ticketThreadReadable(user: { id: number; name: string; role: 'agent' | 'supervisor' | 'admin' }, conversationId: string): Promise<boolean>;
   log: Logger;
 }
 
@@ -116,14 +118,16 @@ export function attachmentRoutes(deps: AttachmentRouteDeps): Router {
     const uploader = await who(req);
     const attachment = await db.models.Attachment.findByPk(parseInput(uuidSchema, req.params.id));
     if (!attachment) throw new NotFoundError();
-    await conversationFor(uploader, attachment.conversationId).catch(() => {
+    await conversationFor(uploader, attachment.conversationId).catch(async () => {
+      if (uploader.type === 'agent' && (await deps.ticketThreadReadable(uploader.user, attachment.conversationId))) return;
       throw new NotFoundError();
     });
     res.setHeader('Content-Type', attachment.mime);
     res.setHeader('Content-Length', String(attachment.size));
     res.setHeader('Cache-Control', 'private, max-age=3600');
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    const disposition = attachment.mime.startsWith('image/') ? 'inline' : 'attachment';
+    // Images and recordings play in place (an <img>, an <audio> in the console); documents download.
+    const disposition = attachment.mime.startsWith('image/') || attachment.mime.startsWith('audio/') ? 'inline' : 'attachment';
     res.setHeader('Content-Disposition', `${disposition}; filename*=UTF-8''${encodeURIComponent(attachment.name)}`);
     const stream = files.open(attachment.storageKey);
     stream.on('error', (error) => {

@@ -279,6 +279,11 @@ export function createAgentTickets(deps: TicketDeps, sla: Sla) {
     note,
     update,
     calledBack,
+    /** May the agent read the thread of this conversation as a ticket's (its files, such as a voicemail)? */
+    async mayReadThread(user: AgentUser, conversationId: string): Promise<boolean> {
+      const t = await Ticket.findOne({ where: { conversationId } });
+      return t !== null && (await mayWork(user, t));
+    },
     similar: async (user: AgentUser, ticketId: number) => ({ tickets: await similar(user, await access(user, ticketId)) }),
     /** Anyone who may work a ticket may hand it to a colleague of its department. */
     async assignees(user: AgentUser, ticketId: number): Promise<{ assignees: TicketAssignee[] }> {

@@ -15,7 +15,8 @@ const SEARCH_TEXT_MAX = 16_000;
 export function createComments(deps: TicketDeps) {
   const { messages, models, pushes, views, log } = deps;
 
-  async function comment(t: TicketModel, clientId: string, text: string, exceptSocket?: string): Promise<{ message: Message; duplicate: boolean; ticket: VisitorTicket; deliver: Deliver }> {
+  /** `attachmentId`: the comment carries a file (a voicemail's recording); `text` is then its name. */
+  async function comment(t: TicketModel, clientId: string, text: string, exceptSocket?: string, attachmentId: string | null = null): Promise<{ message: Message; duplicate: boolean; ticket: VisitorTicket; deliver: Deliver }> {
     if (t.status === 'closed') throw new TicketConflictError('ticket_closed', 'This ticket is closed.');
     const result = await messages.storeOnce({
       conversationId: t.conversationId,
@@ -25,7 +26,7 @@ export function createComments(deps: TicketDeps) {
       clientId,
       body: text,
       internal: false,
-      attachmentId: null,
+      attachmentId,
     });
     // A client id already used by someone else in this thread must not hand out their message.
     if (result.message.internal || result.message.senderType !== 'visitor') throw new ConflictError('This client id is already used.');

@@ -54,7 +54,7 @@ export function createStandalone(deps: TicketDeps, writer: TicketWriter, convers
     if (!department) throw new ValidationError([{ path: 'departmentId', message: 'unknown department' }]);
     const at = deps.now();
     const closedNow = !isOpen(department.openingHours, at);
-    const source = input.kind === 'callback' ? 'callback_request' : closedNow ? 'department_closed' : 'leave_message';
+    const source = input.kind === 'callback' ? 'callback_request' : input.kind === 'voicemail' ? 'voicemail' : closedNow ? 'department_closed' : 'leave_message';
     const conversationId = randomUUID();
     const visitor = await db.models.Visitor.findByPk(visitorId, { attributes: ['email', 'customerNumber'] });
     const email = input.email ?? visitor?.email ?? null;

@@ -100,7 +100,10 @@ export function createTickets(setup: TicketSetup) {
       chat = service;
     },
     visitorHandlers: () => visitorTicketHandlers(visitorSide),
+    /** Voicemail (server/src/voice/voicemail.ts) files its recording through these. */
+    voicemail: { ticket: visitorSide.voicemail, attach: visitorSide.attach },
     agentHandlers: () => agentTicketHandlers(agentSide),
+    mayReadThread: agentSide.mayReadThread,
     publicRoutes: (perMinute: number, make?: LimiterFactory) => publicTicketRoutes(deps, comments, perMinute, make),
     adminRoutes: (sessions: Sessions) => ticketAdminRoutes(admin, sessions),
     tick,

@@ -134,6 +134,43 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
       );
     },
 
+    /** The ticket a voicemail goes into: the waiting chat or call request becomes it, or a new one. */
+    async voicemail(
+      visitorId: string,
+      input: { clientId: string; conversationId?: string | undefined; departmentId?: number | undefined; language?: string | undefined; name?: string | undefined; email?: string | undefined },
+      socketId: string,
+    ): Promise<Created> {
+      if (input.conversationId) {
+        const conversation = await parts.chat.visitorConversation(visitorId, input.conversationId);
+        return fromWaitingChat(visitorId, conversation, { clientId: input.clientId, ...(input.email ? { email: input.email } : {}) }, { source: 'voicemail', kind: 'voicemail' }, socketId);
+      }
+      return standalone.create(
+        visitorId,
+        {
+          clientId: input.clientId,
+          kind: 'voicemail',
+          departmentId: input.departmentId!,
+          language: input.language!,
+          name: input.name!,
+          email: input.email ?? null,
+          customerNumber: null,
+          product: null,
+          subject: null,
+          text: null,
+          phone: null,
+          preferredFrom: null,
+          preferredTo: null,
+        },
+        socketId,
+      );
+    },
+
+    /** Adds a file (a voicemail's recording) to one of the visitor's tickets, idempotent by client id. */
+    async attach(visitorId: string, ticketId: number, clientId: string, name: string, attachmentId: string) {
+      const t = await own(visitorId, ticketId);
+      return comments.comment(t, clientId, name, undefined, attachmentId);
+    },
+
     async keepWaiting(visitorId: string, conversationId: string): Promise<{ conversationId: string; nextChoiceAt: string }> {
       const conversation = await parts.chat.visitorConversation(visitorId, conversationId);
       if (conversation.status !== 'queued') throw new TicketConflictError('not_waiting', 'The conversation is not waiting.');
