@@ -243,15 +243,16 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     agents,
     visitors: visitorsNsp,
     consultParty: transfers.consultParty,
+    cluster: cluster ? { redis: cluster.client, prefix: config.redisPrefix, nodeId: config.nodeId } : null,
     log,
   });
-  conversationChanged = (id) => void voice.service.recheck(id).catch((error: unknown) => log.error({ err: error, conversationId: id }, 'voice recheck failed'));
+  conversationChanged = (id) => void voice.ops.recheck(id).catch((error: unknown) => log.error({ err: error, conversationId: id }, 'voice recheck failed'));
 
   setupVisitorNamespace(visitorsNsp, {
     visitors,
     chat,
     tickets: tickets.visitorHandlers(),
-    voice: { handlers: voice.visitorHandlers(), disconnected: voice.service.disconnected },
+    voice: { handlers: voice.visitorHandlers(), disconnected: voice.ops.disconnected },
     log,
     metrics,
     eventsPer10s: config.socketEventsPer10s,
@@ -270,7 +271,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     inflight,
     transfers: { handlers: transferHandlers(transfers), followed: transfers.followed },
     tickets: tickets.agentHandlers(),
-    voice: { handlers: voice.agentHandlers(), disconnected: voice.service.disconnected },
+    voice: { handlers: voice.agentHandlers(), disconnected: voice.ops.disconnected },
   });
 
   const attachmentFiles = createAttachmentStore(config.dataDir);

@@ -3,8 +3,8 @@ import type { agentEvents } from '../../../shared/events/agent.js';
 import type { voiceEvents } from '../../../shared/events/voice.js';
 import type { Handlers } from '../socket/bindHandlers.js';
 import type { AgentContext } from '../socket/agentNamespace.js';
-import type { PeerEmit, VoiceCaller } from './peer.js';
-import type { VoiceService } from './voiceService.js';
+import type { VoiceNamespace, VoiceOps } from './clusterVoice.js';
+import type { VoiceCaller } from './peer.js';
 
 export type VoiceEvents = typeof voiceEvents;
 
@@ -13,17 +13,13 @@ interface CallerContext {
 }
 
 /**
- * The signaling events, the same for both namespaces: `callerOf` says who the socket is, `emitTo`
- * reaches it. The schemas have bounded the WebRTC parameter objects; mediasoup checks their content.
+ * The signaling events, the same for both namespaces: `callerOf` says who the socket is, `ns`
+ * where it is connected. The schemas have bounded the WebRTC parameter objects; mediasoup checks their content.
  */
-export function voiceHandlers<Ctx extends CallerContext>(
-  voice: VoiceService,
-  callerOf: (ctx: Ctx) => Promise<VoiceCaller> | VoiceCaller,
-  emitTo: (socketId: string) => PeerEmit,
-): Handlers<VoiceEvents, Ctx> {
+export function voiceHandlers<Ctx extends CallerContext>(voice: VoiceOps, callerOf: (ctx: Ctx) => Promise<VoiceCaller> | VoiceCaller, ns: VoiceNamespace): Handlers<VoiceEvents, Ctx> {
   const none = {} as Record<string, never>;
   return {
-    'voice:join': async ({ roomId }, ctx) => voice.join(roomId, await callerOf(ctx), ctx.socketId, emitTo(ctx.socketId)),
+    'voice:join': async ({ roomId }, ctx) => voice.join(roomId, await callerOf(ctx), ctx.socketId, ns),
     'voice:transport:create': ({ roomId, direction }, ctx) => voice.createTransport(ctx.socketId, roomId, direction),
     'voice:transport:connect': async ({ roomId, transportId, dtlsParameters }, ctx) => {
       await voice.connectTransport(ctx.socketId, roomId, transportId, dtlsParameters as ms.DtlsParameters);
@@ -46,7 +42,7 @@ export function voiceHandlers<Ctx extends CallerContext>(
   };
 }
 
-export function callHoldHandler(voice: VoiceService): Handlers<Pick<typeof agentEvents, 'call:hold'>, AgentContext> {
+export function callHoldHandler(voice: VoiceOps): Handlers<Pick<typeof agentEvents, 'call:hold'>, AgentContext> {
   return {
     'call:hold': async ({ conversationId, held }, ctx) => ({ call: await voice.hold(conversationId, ctx.user.id, ctx.socketId, held) }),
   };

@@ -7,6 +7,8 @@ import type { RoutingStore } from '../routing/routingStore.js';
 import type { AgentContext, AgentNamespace } from '../socket/agentNamespace.js';
 import { rooms } from '../socket/rooms.js';
 import type { VisitorContext, VisitorNamespace } from '../socket/visitorNamespace.js';
+import type { RedisClientType } from 'redis';
+import { clusterVoice, localVoice, type RpcRequest, type ServerSideRpc, type VoiceNamespace, type VoiceOps } from './clusterVoice.js';
 import { callHoldHandler, voiceHandlers } from './handlers.js';
 import type { VoiceCaller } from './peer.js';
 import { createVoiceService, type VoiceAccess } from './voiceService.js';
@@ -22,7 +24,30 @@ export interface VoiceDeps {
   visitors: VisitorNamespace;
   /** From transfers: may this agent be on the consult line of that transfer? */
   consultParty(transferId: string, agentId: number): Promise<boolean>;
+  /** Cluster mode: rooms are owned by nodes (Redis) and operations travel to the owner. */
+  cluster: { redis: RedisClientType; prefix: string; nodeId: string } | null;
   log: Logger;
+}
+
+/**
+ * Server-side emit with acknowledgements over the agent namespace's adapter (every node has it).
+ * The adapter times the request out itself (its requestsTimeout); a late or missing answer from a
+ * node the request was not for does not matter when the owner's answer is there.
+ */
+function adapterRpc(agents: AgentNamespace): ServerSideRpc {
+  const nsp = agents as unknown as {
+    serverSideEmit(event: string, message: RpcRequest, ack: (err: Error | null, answers: unknown[]) => void): void;
+    on(event: string, listener: (message: RpcRequest, ack: (answer: unknown) => void) => void): void;
+  };
+  return {
+    call: (message) =>
+      new Promise((resolve, reject) =>
+        nsp.serverSideEmit('voice:rpc', message, (err, answers) => (!err || (answers ?? []).some((a) => a !== null) ? resolve(answers ?? []) : reject(err))),
+      ),
+    serve(handler) {
+      nsp.on('voice:rpc', (message, ack) => void handler(message).then(ack));
+    },
+  };
 }
 
 /** How often consult lines are checked against their transfer (declined, withdrawn, expired). */
@@ -59,6 +84,7 @@ export async function createVoice(deps: VoiceDeps) {
     notifier.message(c.visitorId, await messages.system(c.id, c.language, key, params));
   }
 
+  let roomClosed: (roomId: string) => void = () => undefined;
   const service = createVoiceService({
     pool,
     transports: { listenInfos: listenInfos(deps.config), iceServers: deps.config.iceServers },
@@ -70,6 +96,7 @@ export async function createVoice(deps: VoiceDeps) {
       },
       callStarted: (conversationId) => note(conversationId, 'system.callStarted'),
       callEnded: (conversationId, seconds) => note(conversationId, 'system.callEnded', { duration: minutes(seconds) }),
+      roomClosed: (roomId) => roomClosed(roomId),
     },
     log: log.child({ feature: 'voice' }),
   });
@@ -78,6 +105,22 @@ export async function createVoice(deps: VoiceDeps) {
     service.sweepConsults().catch((error: unknown) => log.error({ err: error }, 'consult sweep failed'));
   }, CONSULT_SWEEP_MS);
   sweep.unref();
+
+  // Voice pushes are the same on both namespaces (VoiceServerToClient); the peer names its event at run time.
+  const emitTo = (ns: VoiceNamespace, socketId: string) => (event: string, payload: unknown) => {
+    if (ns === 'visitor') deps.visitors.to(socketId).emit(event as 'call:updated', payload as never);
+    else deps.agents.to(socketId).emit(event as 'call:updated', payload as never);
+  };
+  let ops: VoiceOps;
+  let stopCluster = () => undefined as void;
+  if (deps.cluster) {
+    const clustered = clusterVoice({ local: service, emitTo, redis: deps.cluster.redis, prefix: deps.cluster.prefix, nodeId: deps.cluster.nodeId, rpc: adapterRpc(deps.agents), log: log.child({ feature: 'voice' }) });
+    roomClosed = clustered.roomClosed;
+    stopCluster = clustered.stop;
+    ops = clustered;
+  } else {
+    ops = localVoice(service, emitTo);
+  }
 
   const visitorCaller = async (ctx: VisitorContext): Promise<VoiceCaller> => {
     const visitor = await Visitor.findByPk(ctx.visitorId, { attributes: ['name'] });
@@ -89,13 +132,13 @@ export async function createVoice(deps: VoiceDeps) {
     service,
     pool,
     status: () => ({ available: pool.availability.available, reason: pool.availability.available ? null : pool.availability.reason }),
-    visitorHandlers: () => voiceHandlers<VisitorContext>(service, visitorCaller, (socketId) => (event, payload) => deps.visitors.to(socketId).emit(event as 'call:updated', payload as never)),
-    agentHandlers: () => ({
-      ...voiceHandlers<AgentContext>(service, agentCaller, (socketId) => (event, payload) => deps.agents.to(socketId).emit(event as 'call:updated', payload as never)),
-      ...callHoldHandler(service),
-    }),
+    /** What the namespaces and hooks call: local, or routed to the room's node in a cluster. */
+    ops,
+    visitorHandlers: () => voiceHandlers<VisitorContext>(ops, visitorCaller, 'visitor'),
+    agentHandlers: () => ({ ...voiceHandlers<AgentContext>(ops, agentCaller, 'agent'), ...callHoldHandler(ops) }),
     async close() {
       clearInterval(sweep);
+      stopCluster();
       await service.close();
     },
   };

@@ -27,6 +27,8 @@ export interface VoiceHooks {
   /** For the conversation's thread: a call started, or ended after `seconds`. */
   callStarted(conversationId: string): Promise<void>;
   callEnded(conversationId: string, seconds: number): Promise<void>;
+  /** The room closed here (a cluster releases its claim on it). */
+  roomClosed?(roomId: VoiceRoomId): void;
 }
 
 export interface VoiceServiceDeps {
@@ -153,6 +155,7 @@ export function createVoiceService(deps: VoiceServiceDeps) {
     }
     const seconds = Math.round((Date.now() - room.startedAt.getTime()) / 1000);
     room.close();
+    hooks.roomClosed?.(roomId);
     log.info({ roomId, seconds }, 'voice room closed');
     const conversationId = conversationIdOf(roomId);
     if (!conversationId) return;
@@ -271,6 +274,11 @@ export function createVoiceService(deps: VoiceServiceDeps) {
       }
       pushCall(entry, roomId, entry.visitorId);
       return callState(entry, conversationId);
+    },
+
+    /** Is the room open on this node? */
+    has(roomId: VoiceRoomId): boolean {
+      return rooms.has(roomId) || opening.has(roomId);
     },
 
     /** The call state of a conversation (for a console or widget that (re)connects). */

@@ -3,15 +3,15 @@ import type { CallState } from '../../../shared/schemas/voice.js';
 import { voiceRoomIds } from '../../../shared/schemas/voice.js';
 import { accept, clientId, eventually, makeAgent, makeDepartment, makeVisitorChat, sleep } from '../../support/chatFixtures.js';
 import { ask, closeAllSockets, connectVisitor, emitRaw, eventWhere, expectOk, nextEvent, request, visitorSession } from '../../support/clients.js';
-import { describeEachDb } from '../../support/dbTargets.js';
+import { describeEachTarget } from '../../support/dbTargets.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { fakeDtls, joinAndProduce, opusRtpParameters, requireVoice } from '../../support/voice.js';
 import { requestTransfer, servedChat, transferUpdate } from '../transfer/helpers.js';
 
-describeEachDb('voice: signaling, calls, hold, transfer, cleanup (real mediasoup worker)', (db) => {
+describeEachTarget('voice: signaling, calls, hold, transfer, cleanup (real mediasoup worker)', ({ db, redis }) => {
   let server: TestServer;
   before(async function () {
-    server = await startTestServer({ db });
+    server = await startTestServer({ db, redis });
     requireVoice(this, server);
   });
   after(() => server?.close());
