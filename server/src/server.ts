@@ -244,6 +244,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     visitors: visitorsNsp,
     consultParty: transfers.consultParty,
     cluster: cluster ? { redis: cluster.client, prefix: config.redisPrefix, nodeId: config.nodeId } : null,
+    metrics,
     log,
   });
   conversationChanged = (id) => void voice.ops.recheck(id).catch((error: unknown) => log.error({ err: error, conversationId: id }, 'voice recheck failed'));
@@ -277,7 +278,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const attachmentFiles = createAttachmentStore(config.dataDir);
   const dev = config.env === 'development' ? await devClient(ROOT_DIR) : null;
   app = createApp(config, log, metrics, {
-    ops: healthRoutes(db, metrics, startedAt, { nodeId: config.nodeId, cluster: cluster !== null }),
+    ops: healthRoutes(db, metrics, startedAt, { nodeId: config.nodeId, cluster: cluster !== null, voice: voice.status }),
     visitorApi: [
       publicDepartmentRoutes(db.models, now, voice.status),
       visitorRoutes(visitors),

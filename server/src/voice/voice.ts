@@ -1,7 +1,9 @@
 import type { Database } from '../db/database.js';
 import type { Config } from '../config/config.js';
 import type { MessageStore } from '../chat/messageStore.js';
+import { Gauge } from 'prom-client';
 import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Notifier } from '../routing/notifier.js';
 import type { RoutingStore } from '../routing/routingStore.js';
 import type { AgentContext, AgentNamespace } from '../socket/agentNamespace.js';
@@ -26,6 +28,7 @@ export interface VoiceDeps {
   consultParty(transferId: string, agentId: number): Promise<boolean>;
   /** Cluster mode: rooms are owned by nodes (Redis) and operations travel to the owner. */
   cluster: { redis: RedisClientType; prefix: string; nodeId: string } | null;
+  metrics: Metrics;
   log: Logger;
 }
 
@@ -99,6 +102,17 @@ export async function createVoice(deps: VoiceDeps) {
       roomClosed: (roomId) => roomClosed(roomId),
     },
     log: log.child({ feature: 'voice' }),
+  });
+
+  // Load of this node's calls, read when /metrics is scraped.
+  new Gauge({
+    name: 'zentrale_voice',
+    help: 'Voice on this node: open rooms, peers, transports, producers and consumers',
+    labelNames: ['what'],
+    registers: [deps.metrics.registry],
+    collect() {
+      for (const [what, n] of Object.entries(service.stats())) this.set({ what }, n);
+    },
   });
 
   const sweep = setInterval(() => {

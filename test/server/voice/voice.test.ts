@@ -30,6 +30,8 @@ describeEachTarget('voice: signaling, calls, hold, transfer, cleanup (real media
   it('says whether it takes calls: the widget reads it with the departments', async () => {
     const res = await request<{ voice: { available: boolean } }>(server.baseUrl, 'GET', '/api/public/departments');
     assert.equal(res.body.ok && res.body.data.voice.available, true);
+    const health = await request<{ voice: { available: boolean; reason: string | null } }>(server.baseUrl, 'GET', '/health');
+    assert.deepEqual(health.body.ok && health.body.data.voice, { available: true, reason: null });
   });
 
   it('a call in a chat: both join, hear each other, the thread records it; leaving frees everything in the worker', async () => {
@@ -52,6 +54,8 @@ describeEachTarget('voice: signaling, calls, hold, transfer, cleanup (real media
     assert.equal(room.peers.length, 2);
     assert.ok(room.peers.every((p) => p.consumers.length === 1 && !p.consumers[0]!.paused), 'audio flows both ways');
     assert.deepEqual(voice().stats(), { rooms: 1, peers: 2, transports: 4, producers: 2, consumers: 2 });
+    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    assert.match(metrics, /zentrale_voice\{what="consumers"\} 2/, 'operators see the load');
 
     const ended = eventWhere<CallState>(chat.socket, 'call:updated', (c) => !c.active, 5000);
     const notice = eventWhere<{ body: string }>(chat.socket, 'message:sent', (m) => /Anruf beendet/.test(m.body), 5000);
