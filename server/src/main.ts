@@ -19,6 +19,13 @@ export function printBanner(url: string, zentrale: Zentrale, extra: string[] = [
       '  or on the command line:  npm run zentrale -- create-admin --email you@example.com --name "Your Name"',
     );
   }
+  const voice = zentrale.voice.pool.availability;
+  lines.push(
+    '',
+    voice.available
+      ? `  Voice calls: available (${voice.workers} mediasoup worker${voice.workers === 1 ? '' : 's'})`
+      : `  Voice calls: NOT available: ${voice.reason}.${voice.fix ? `\n    To fix: ${voice.fix}.` : ''}\n    Chat works as usual.`,
+  );
   if (!zentrale.outbox.enabled) {
     lines.push('', '  Mail is not configured (SMTP_URL or SMTP_HOST): ticket confirmations, replies and transcripts are not e-mailed.');
   }

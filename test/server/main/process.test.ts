@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { closeAllSockets, connectVisitor, request, visitorSession } from '../../support/clients.js';
+import { closeAllSockets, connectVisitor, emitRaw, request, visitorSession } from '../../support/clients.js';
 
 const MAIN = path.resolve('server/src/main.ts');
 
@@ -31,6 +31,21 @@ describe('the server process', () => {
   });
   after(() => rm(dataDir, { recursive: true, force: true }));
   afterEach(closeAllSockets);
+
+  it('says at start that voice is unavailable, why and how to fix it; chat works', async () => {
+    const { child, exited, output } = startProcess({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', MEDIASOUP_WORKER_BIN: '/nonexistent/mediasoup-worker' });
+    await waitFor(() => /Agent console:\s+http:\/\/\S+\/console\//.test(output()), 20_000, 'the start banner');
+    assert.match(output(), /Voice calls: NOT available: MEDIASOUP_WORKER_BIN=\/nonexistent\/mediasoup-worker is not an executable file/);
+    assert.match(output(), /To fix: .*npm run voice:worker/);
+    const url = /Demo site with the chat widget:\s+(http:\/\/\S+)\//.exec(output())![1]!;
+    const health = await request<{ voice: { available: boolean } }>(url, 'GET', '/health');
+    assert.equal(health.body.ok && health.body.data.voice.available, false);
+    const socket = await connectVisitor(url, (await visitorSession(url)).token);
+    const join = await emitRaw(socket, 'voice:join', { roomId: 'conversation:00000000-0000-4000-8000-000000000000' });
+    assert.equal(!join.ok && join.error.code, 'UNAVAILABLE', 'calls are refused clearly');
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  });
 
   it('stops at start with a message naming a wrong variable', async () => {
     const { exited, output } = startProcess({ PORT: 'abc', DATA_DIR: dataDir });
