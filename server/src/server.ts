@@ -272,7 +272,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     inflight,
     transfers: { handlers: transferHandlers(transfers), followed: transfers.followed },
     tickets: tickets.agentHandlers(),
-    voice: { handlers: voice.agentHandlers(), disconnected: voice.ops.disconnected },
+    voice: { handlers: voice.agentHandlers(), disconnected: voice.ops.disconnected, call: voice.ops.call },
   });
 
   const attachmentFiles = createAttachmentStore(config.dataDir);

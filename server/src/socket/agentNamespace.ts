@@ -17,6 +17,7 @@ import type { RoutingEngine } from '../routing/routingEngine.js';
 import type { AgentTicketEvents } from '../tickets/handlers.js';
 import type { TransferEvents } from '../transfer/handlers.js';
 import type { VoiceEvents } from '../voice/handlers.js';
+import type { CallState } from '../../../shared/schemas/voice.js';
 import { bindHandlers, type Handlers } from './bindHandlers.js';
 import type { Inflight } from './inflight.js';
 import { rooms } from './rooms.js';
@@ -57,7 +58,11 @@ export interface AgentNamespaceDeps {
     followed(agentId: number): Promise<string[]>;
   };
   tickets: Handlers<AgentTicketEvents, AgentContext>;
-  voice: { handlers: Handlers<VoiceEvents & Pick<typeof agentEvents, 'call:hold'>, AgentContext>; disconnected(socketId: string): Promise<void> };
+  voice: {
+    handlers: Handlers<VoiceEvents & Pick<typeof agentEvents, 'call:hold'>, AgentContext>;
+    disconnected(socketId: string): Promise<void>;
+    call(conversationId: string): Promise<CallState>;
+  };
 }
 
 export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDeps): void {
@@ -114,6 +119,11 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
       ]);
       await socket.join([...departments.map(rooms.department), ...active.map((c) => rooms.conversation(c.id)), ...followed.map(rooms.conversation)]);
       await engine.agentConnected(user.id, socket.id);
+      // A console back after a reload or a dropped connection learns of calls still going on (it rejoins them).
+      for (const c of active) {
+        const call = await deps.voice.call(c.id);
+        if (call.active) socket.emit('call:updated', call);
+      }
     })().catch((error: unknown) => log.error({ err: error }, 'agent connection setup failed'));
 
     bindHandlers(socket, {

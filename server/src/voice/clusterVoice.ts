@@ -1,6 +1,6 @@
 import type { RedisClientType } from 'redis';
 import type { ErrorCode } from '../../../shared/errors.js';
-import type { VoiceRoomId } from '../../../shared/schemas/voice.js';
+import type { CallState, VoiceRoomId } from '../../../shared/schemas/voice.js';
 import { voiceRoomIds } from '../../../shared/schemas/voice.js';
 import { AppError, UnavailableError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -26,6 +26,8 @@ export interface VoiceOps {
   hold: VoiceService['hold'];
   disconnected(socketId: string): Promise<void>;
   recheck(conversationId: string): Promise<void>;
+  /** The call of a conversation, wherever its room is (for a console that reconnects mid-call). */
+  call(conversationId: string): Promise<CallState>;
 }
 
 type EmitTo = (ns: VoiceNamespace, socketId: string) => PeerEmit;
@@ -44,6 +46,7 @@ export function localVoice(local: VoiceService, emitTo: EmitTo): VoiceOps {
     hold: local.hold,
     disconnected: local.disconnected,
     recheck: local.recheck,
+    call: async (conversationId) => local.call(conversationId),
   };
 }
 
@@ -100,6 +103,8 @@ export function clusterVoice(opts: { local: VoiceService; emitTo: EmitTo; redis:
         return local.disconnected(first as string);
       case 'recheck':
         return local.recheck(first as string);
+      case 'call':
+        return local.call(first as string);
       default:
         return (local[request.op] as (...args: unknown[]) => Promise<unknown>)(...request.args);
     }
@@ -221,6 +226,10 @@ export function clusterVoice(opts: { local: VoiceService; emitTo: EmitTo; redis:
       if (!owner) return;
       if (owner === nodeId) await local.recheck(conversationId);
       else await forward(owner, 'recheck', [conversationId]);
+    },
+    async call(conversationId) {
+      const owner = await ownerFor(voiceRoomIds.conversation(conversationId), false);
+      return !owner || owner === nodeId ? local.call(conversationId) : forward<CallState>(owner, 'call', [conversationId]);
     },
     roomClosed: release,
     stop() {

@@ -218,7 +218,9 @@ describeEachTarget('voice: signaling, calls, hold, transfer, cleanup (real media
     await joinAndProduce(agent.socket, roomId);
     const { connectAgent } = await import('../../support/clients.js');
     const tab2 = await connectAgent(server.baseUrl, agent.cookie);
+    const told = nextEvent<CallState>(tab2, 'call:updated', 5000);
     await ask(tab2, 'presence:get', {});
+    assert.equal((await told).active, true, 'a console that (re)connects mid-call learns of it');
     const moved = nextEvent<{ reason: string }>(agent.socket, 'voice:removed', 5000);
     await joinAndProduce(tab2, roomId);
     assert.equal((await moved).reason, 'left_elsewhere');
