@@ -27,6 +27,6 @@ export function openVisitorSession(origin: string, token: string | undefined): P
   return requestJson<VisitorSession>(`${origin}/api/visitor/session`, { body: token ? { token } : {} });
 }
 
-export function fetchDepartments(origin: string): Promise<ClientAck<{ departments: PublicDepartment[] }>> {
-  return requestJson<{ departments: PublicDepartment[] }>(`${origin}/api/public/departments`);
+export function fetchDepartments(origin: string): Promise<ClientAck<{ departments: PublicDepartment[]; voice?: { available: boolean } }>> {
+  return requestJson(`${origin}/api/public/departments`);
 }
