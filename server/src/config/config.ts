@@ -75,6 +75,7 @@ const envSchema = z.object({
   VOICE_PORT_MAX: z.coerce.number().int().min(1024).max(65535).default(49999),
   VOICE_ICE_SERVERS: z.string().optional(),
   VOICE_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  VOICE_RING_SECONDS: z.coerce.number().int().min(1).max(600).default(45),
 });
 
 const iceServersSchema = z
@@ -143,6 +144,8 @@ export interface Config {
     /** STUN/TURN servers handed to browsers (for clients behind restrictive firewalls). */
     iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
     logLevel: 'debug' | 'warn' | 'error' | 'none';
+    /** A call nobody answers (only one side ever joined) ends after this long. */
+    ringMs: number;
   };
   tickets: {
     /** Ticket numbers read PREFIX-YEAR-NNNNNN. */
@@ -264,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       portMax: e.VOICE_PORT_MAX,
       iceServers,
       logLevel: e.VOICE_LOG_LEVEL,
+      ringMs: e.VOICE_RING_SECONDS * 1000,
     },
     tickets: {
       numberPrefix: e.TICKET_NUMBER_PREFIX,

@@ -32,6 +32,9 @@ export class Room {
   held = false;
   readonly startedAt = new Date();
   closed = false;
+  /** Both a visitor and an agent have been in it: the call was answered. */
+  answered = false;
+  ringTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly id: VoiceRoomId,
@@ -176,6 +179,7 @@ export class Room {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.ringTimer) clearTimeout(this.ringTimer);
     for (const peer of this.peers.values()) peer.close();
     this.peers.clear();
     this.router.close();

@@ -89,6 +89,7 @@ export async function createVoice(deps: VoiceDeps) {
 
   let roomClosed: (roomId: string) => void = () => undefined;
   const service = createVoiceService({
+    ringMs: deps.config.ringMs,
     pool,
     transports: { listenInfos: listenInfos(deps.config), iceServers: deps.config.iceServers },
     access,

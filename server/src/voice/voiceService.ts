@@ -32,6 +32,8 @@ export interface VoiceHooks {
 }
 
 export interface VoiceServiceDeps {
+  /** A conversation's call that only one side ever joined ends after this long. */
+  ringMs: number;
   pool: WorkerPool;
   transports: TransportSettings;
   access: VoiceAccess;
@@ -199,6 +201,20 @@ export function createVoiceService(deps: VoiceServiceDeps) {
       }
       const peer = new Peer(randomUUID(), socketId, caller, emit);
       room.peers.set(peer.id, peer);
+      if (conversationId && !room.answered) {
+        const roles = new Set([...room.peers.values()].map((p) => p.role));
+        room.answered = roles.has('visitor') && roles.has('agent');
+        // Ringing: nobody picks up (the other side declined, or is gone) → the call ends.
+        if (!room.answered && !room.ringTimer) {
+          room.ringTimer = setTimeout(() => {
+            if (!room.closed && !room.answered) {
+              log.info({ roomId }, 'call not answered');
+              void closeRoom(roomId, 'ended');
+            }
+          }, deps.ringMs);
+          room.ringTimer.unref();
+        }
+      }
       let mine = peersBySocket.get(socketId);
       if (!mine) peersBySocket.set(socketId, (mine = new Map()));
       mine.set(roomId, peer);

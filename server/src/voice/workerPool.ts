@@ -32,7 +32,7 @@ export function unavailablePool(reason: string, fix: string | null): WorkerPool 
   };
 }
 
-export async function startWorkerPool(config: Config['voice'], log: Logger): Promise<WorkerPool> {
+export async function startWorkerPool(config: Pick<Config['voice'], 'enabled' | 'workers' | 'logLevel'>, log: Logger): Promise<WorkerPool> {
   if (!config.enabled) return unavailablePool('voice is switched off (VOICE_ENABLED=false)', 'set VOICE_ENABLED=true');
   const binary = await locateWorkerBinary();
   if (!binary.ok) return unavailablePool(binary.reason, binary.fix);
@@ -88,7 +88,7 @@ export async function startWorkerPool(config: Config['voice'], log: Logger): Pro
 }
 
 /** Where WebRTC transports listen, on UDP and TCP, from the configuration. */
-export function listenInfos(config: Config['voice']): ms.TransportListenInfo[] {
+export function listenInfos(config: Pick<Config['voice'], 'listenIp' | 'announcedAddress' | 'portMin' | 'portMax'>): ms.TransportListenInfo[] {
   const base = { ip: config.listenIp, portRange: { min: config.portMin, max: config.portMax }, ...(config.announcedAddress ? { announcedAddress: config.announcedAddress } : {}) };
   return [
     { protocol: 'udp', ...base },

@@ -11,7 +11,7 @@ import { requestTransfer, servedChat, transferUpdate } from '../transfer/helpers
 describeEachTarget('voice: signaling, calls, hold, transfer, cleanup (real mediasoup worker)', ({ db, redis }) => {
   let server: TestServer;
   before(async function () {
-    server = await startTestServer({ db, redis });
+    server = await startTestServer({ db, redis, env: { VOICE_RING_SECONDS: '2' } });
     requireVoice(this, server);
   });
   after(() => server?.close());
@@ -196,6 +196,21 @@ describeEachTarget('voice: signaling, calls, hold, transfer, cleanup (real media
     assert.ok(taken.peers.find((p) => p.role === 'visitor')!.consumers.some((c) => c.fromPeerId === bSide.joined.peerId), 'the visitor hears B');
     assert.equal((await server.zentrale.engine.store.route(chat.conversationId))?.inCall, true, 'the call moved with the chat');
     await eventually(() => voice().inspect(consultRoom) === null, 5000, 'the consult line to close');
+  });
+
+  it('a call nobody answers ends after the ring time; an answered one does not', async () => {
+    const { agent, chat, roomId } = await servedPair();
+    const removed = nextEvent<{ reason: string }>(agent.socket, 'voice:removed', 6000);
+    const visitorTold = eventWhere<CallState>(chat.socket, 'call:updated', (c) => !c.active, 6000);
+    await joinAndProduce(agent.socket, roomId);
+    assert.equal((await removed).reason, 'ended', 'the visitor did not pick up');
+    await visitorTold;
+    assert.equal(voice().stats().rooms, 0);
+
+    await joinAndProduce(agent.socket, roomId);
+    await joinAndProduce(chat.socket, roomId);
+    await sleep(2500);
+    assert.equal(voice().stats().peers, 2, 'answered calls run as long as they last');
   });
 
   it('a dropped connection leaves nothing behind; the visitor dropping ends the call', async () => {
