@@ -85,6 +85,20 @@ describeEachDb('voicemail: a recording becomes a ticket', (db) => {
     assert.equal(await server.zentrale.engine.store.route(started.conversation.id), null, 'no longer waiting');
   });
 
+  it('after a call request became a ticket at once (nobody online): the voicemail joins that ticket', async () => {
+    const dept = await makeDepartment(server, { offlineFallback: true });
+    const { token } = await visitorSession(server.baseUrl);
+    const socket = await connectVisitor(server.baseUrl, token);
+    const started = expectOk(await ask(socket, 'conversation:start', { clientId: clientId(), departmentId: dept, language: 'de', name: 'Rita', channel: 'voice', text: 'Rückruf bitte' }));
+    assert.ok(started.ticket, 'nobody online: a ticket at once');
+    const res = await post(token, { clientId: clientId(), durationSeconds: 9, conversationId: started.conversation.id }, webm());
+    assert.ok(res.body.ok);
+    assert.equal(res.body.data.ticket.id, started.ticket.ticket.id, 'no second ticket');
+    const agent = await makeAgent(server, { memberships: [{ departmentId: dept }], available: false });
+    const detail = expectOk(await ask(agent.socket, 'ticket:get', { ticketId: started.ticket.ticket.id }));
+    assert.equal(detail.messages.filter((m) => m.attachment?.mime === 'audio/webm').length, 1, 'the recording is in its thread');
+  });
+
   it('refuses what is not a short recording of its own: no token, not audio, too large, too long, missing fields, a foreign conversation', async () => {
     const dept = await makeDepartment(server);
     const { token } = await visitorSession(server.baseUrl);
