@@ -15,3 +15,5 @@ export * from './schemas/voice.js';
 export * from './events/voice.js';
 export * from './events/visitor.js';
 export * from './events/agent.js';
+export * from './schemas/community.js';
+export * from './events/community.js';
