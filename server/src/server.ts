@@ -59,6 +59,11 @@ import { visitorRoutes } from './visitors/routes.js';
 import { createVisitors } from './visitors/visitors.js';
 import { createVoice, type Voice } from './voice/voice.js';
 import { voicemailRoutes } from './voice/voicemail.js';
+import { createCommunity, type Community } from './community/community.js';
+import { communityHandlers } from './community/handlers.js';
+import { setupCommunityNamespace, type CommunityNamespace } from './community/namespace.js';
+import { COMMUNITY_NAMESPACE } from '../../shared/events/community.js';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -72,6 +77,7 @@ export interface Zentrale {
   tickets: Tickets;
   outbox: Outbox;
   voice: Voice;
+  community: Community;
   /** Starts listening; resolves with the bound URL (useful with PORT=0). */
   listen(): Promise<string>;
   /** A token for the first-admin form when no user exists yet, else null. */
@@ -130,7 +136,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
       callback(null, origin === undefined || browserOrigins.includes(origin));
     },
   });
-  io.of('/').use((_socket, next) => next(new Error(`${ErrorCode.NOT_FOUND}: connect to ${VISITOR_NAMESPACE} or ${AGENT_NAMESPACE}`)));
+  io.of('/').use((_socket, next) => next(new Error(`${ErrorCode.NOT_FOUND}: connect to ${VISITOR_NAMESPACE}, ${AGENT_NAMESPACE} or ${COMMUNITY_NAMESPACE}`)));
   // Each namespace has its own typed event maps from shared/; Socket.IO types io.of() untyped.
   const agents = io.of(AGENT_NAMESPACE) as unknown as AgentNamespace;
   const visitorsNsp = io.of(VISITOR_NAMESPACE) as unknown as VisitorNamespace;
@@ -275,6 +281,25 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     voice: { handlers: voice.agentHandlers(), disconnected: voice.ops.disconnected, call: voice.ops.call },
   });
 
+  const community = createCommunity({
+    sequelize: db.sequelize,
+    chat,
+    secretKey,
+    publicUrl: config.publicUrl,
+    limits: config.community,
+    // Cluster: a visitor's budget is the same whichever node they post through.
+    makeLimiter: cluster
+      ? (o) => new RateLimiterRedis({ ...o, keyPrefix: `${config.redisPrefix}${o.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true })
+      : (o) => new RateLimiterMemory(o),
+    log: log.child({ feature: 'community' }),
+    now,
+  });
+  setupCommunityNamespace(
+    io.of(COMMUNITY_NAMESPACE) as unknown as CommunityNamespace,
+    { community, visitors, sessions, consoleOrigins: [ownOrigin], trustProxy: config.trustProxy, log, metrics, eventsPer10s: config.socketEventsPer10s, inflight },
+    communityHandlers(community),
+  );
+
   const attachmentFiles = createAttachmentStore(config.dataDir);
   const dev = config.env === 'development' ? await devClient(ROOT_DIR) : null;
   app = createApp(config, log, metrics, {
@@ -347,6 +372,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     tickets,
     outbox,
     voice,
+    community,
     setupToken,
     listen: () =>
       new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import * as m0001 from './0001-initial-schema.js';
 import * as m0002 from './0002-live-chat.js';
 import * as m0003 from './0003-transfers.js';
 import * as m0004 from './0004-tickets.js';
+import * as m0005 from './0005-community.js';
 
 export interface Migration {
   name: string;
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   { name: '0002-live-chat', ...m0002 },
   { name: '0003-transfers', ...m0003 },
   { name: '0004-tickets', ...m0004 },
+  { name: '0005-community', ...m0005 },
 ];

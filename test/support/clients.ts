@@ -1,3 +1,4 @@
+import { COMMUNITY_NAMESPACE, type CommunityClientToServer, type CommunityServerToClient } from '../../shared/events/community.js';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack } from '../../shared/ack.js';
 import { AGENT_NAMESPACE, type AgentClientToServer, type AgentServerToClient } from '../../shared/events/agent.js';
@@ -80,6 +81,21 @@ export function connectAgent(baseUrl: string, cookie: string | undefined, opts: 
   );
 }
 
+export type CommunitySocket = Socket<CommunityServerToClient, CommunityClientToServer>;
+
+/** The community namespace, as a visitor (`{ token }`) or as staff (`{ cookie }`). */
+export function connectCommunity(baseUrl: string, who: { token: string } | { cookie: string }): Promise<CommunitySocket> {
+  return connected(
+    io(baseUrl + COMMUNITY_NAMESPACE, {
+      auth: 'token' in who ? { token: who.token } : {},
+      extraHeaders: 'cookie' in who ? { cookie: who.cookie } : {},
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    }) as CommunitySocket,
+  );
+}
+
 /** Closes every socket the helpers opened (call in afterEach). */
 export function closeAllSockets(): void {
   for (const socket of tracked) socket.close();
@@ -142,7 +158,7 @@ type AckOf<F> = F extends (payload: never, ack: (response: infer R) => void) => 
 // the same name (ticket:get, message:send), and Socket.IO's socket types are assignable to each other.
 type EmitMap<S> = S extends Socket<infer _Listen, infer Emit> ? Emit : never;
 type PayloadOf<F> = F extends (payload: infer P, ack: never) => void ? P : never;
-export function ask<S extends VisitorSocket | AgentSocket, E extends keyof EmitMap<S> & string>(
+export function ask<S extends VisitorSocket | AgentSocket | CommunitySocket, E extends keyof EmitMap<S> & string>(
   socket: S,
   event: E,
   payload: PayloadOf<EmitMap<S>[E]>,

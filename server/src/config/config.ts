@@ -75,6 +75,9 @@ const envSchema = z.object({
   VOICE_PORT_MAX: z.coerce.number().int().min(1024).max(65535).default(49999),
   VOICE_ICE_SERVERS: z.string().optional(),
   VOICE_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  COMMUNITY_POSTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(6),
+  COMMUNITY_POSTS_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  COMMUNITY_REPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
   VOICE_RING_SECONDS: z.coerce.number().int().min(1).max(600).default(45),
 });
 
@@ -131,6 +134,12 @@ export interface Config {
   mail: {
     transport: string | { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } } | null;
     from: string;
+  };
+  community: {
+    /** Posts one visitor may make per minute, and all visitors from one address (an office shares it). */
+    postsPerMinute: number;
+    postsPerAddressPerMinute: number;
+    reportsPerHour: number;
   };
   voice: {
     enabled: boolean;
@@ -257,6 +266,11 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
             }
           : null,
       from: e.MAIL_FROM ?? `zentrale <no-reply@${new URL(publicUrl).hostname}>`,
+    },
+    community: {
+      postsPerMinute: e.COMMUNITY_POSTS_PER_MINUTE,
+      postsPerAddressPerMinute: e.COMMUNITY_POSTS_PER_ADDRESS_PER_MINUTE,
+      reportsPerHour: e.COMMUNITY_REPORTS_PER_HOUR,
     },
     voice: {
       enabled: e.VOICE_ENABLED,

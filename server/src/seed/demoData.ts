@@ -1,3 +1,4 @@
+import { defineCommunityModels } from '../community/models.js';
 import type { OpeningHours } from '../../../shared/schemas/departments.js';
 import type { Level, Role } from '../../../shared/schemas/common.js';
 import type { Database } from '../db/database.js';
@@ -79,5 +80,15 @@ export async function seedDemo(db: Database): Promise<{ created: number }> {
       await DepartmentMember.create({ userId: user.id, departmentId: ids.get(slug)!, level, maxChats: null });
     }
   }
+  const { Room } = defineCommunityModels(db.sequelize);
+  for (const [position, r] of communityRooms.entries()) {
+    const [, made] = await Room.findOrCreate({ where: { slug: r.slug }, defaults: { ...r, position, createdAt: new Date() } });
+    if (made) created++;
+  }
   return { created };
 }
+
+const communityRooms = [
+  { slug: 'router-wlan', name: 'Router & WLAN', description: 'Einrichtung, Verbindungsprobleme, Tipps – Kundinnen und Kunden helfen einander.' },
+  { slug: 'rechnung-vertrag', name: 'Rechnung & Vertrag', description: 'Fragen zu Rechnungen, Tarifen und Verträgen.' },
+];

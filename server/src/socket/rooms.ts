@@ -7,4 +7,8 @@ export const rooms = {
   supervisors: () => 'supervisors',
   /** Agents who are members of a department (they see its queue). */
   department: (departmentId: number) => `department:${departmentId}`,
+  /** Community (its own namespace): a topic room, one visitor's connections, the team. */
+  community: (roomId: number) => `community:${roomId}`,
+  communityVisitor: (visitorId: string) => `community-visitor:${visitorId}`,
+  communityStaff: () => 'community-staff',
 } as const;

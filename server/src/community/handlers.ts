@@ -1,0 +1,69 @@
+import type { communityEvents } from '../../../shared/events/community.js';
+import type { Handlers } from '../socket/bindHandlers.js';
+import type { Community } from './community.js';
+import type { CommunityContext } from './namespace.js';
+
+const none = {} as Record<string, never>;
+
+/** Each event, authorized by the caller (the service refuses visitors what only staff may do). */
+export function communityHandlers(community: Community): Handlers<typeof communityEvents, CommunityContext> {
+  return {
+    'community:rooms': (_p, { caller }) => community.rooms(caller),
+    'community:profile': async ({ displayName }, { caller }) => ({ me: await community.setProfile(caller, displayName) }),
+    'community:join': async ({ roomId }, ctx) => {
+      const joined = await community.join(ctx.caller, roomId, 0);
+      await ctx.enter(roomId);
+      return { ...joined, present: await ctx.present(roomId) };
+    },
+    'community:leave': async (_p, ctx) => {
+      await ctx.enter(null);
+      return none;
+    },
+    'community:history': ({ roomId, beforeId }) => community.history(roomId, beforeId),
+    'community:thread': ({ messageId }) => community.thread(messageId),
+    'community:post': async (input, ctx) => {
+      const { deliver, ...result } = await community.post(ctx.caller, input);
+      ctx.afterAck(deliver);
+      return result;
+    },
+    'community:report': async ({ messageId, reason }, ctx) => {
+      ctx.afterAck(await community.report(ctx.caller, messageId, reason));
+      return none;
+    },
+    'community:ask-agent': async (input, ctx) => {
+      const { deliver, conversation, queue, ticket } = await community.askAgent(ctx.caller, input, ctx.socketId);
+      ctx.afterAck(deliver);
+      return { conversation, queue, ticket };
+    },
+    'community:delete': async ({ messageId }, ctx) => {
+      const { deliver, message } = await community.remove(ctx.caller, messageId);
+      ctx.afterAck(deliver);
+      return { message };
+    },
+    'community:pin': async ({ messageId, on }, ctx) => {
+      const { deliver, message } = await community.pin(ctx.caller, messageId, on);
+      ctx.afterAck(deliver);
+      return { message };
+    },
+    'community:accept': async ({ messageId, on }, ctx) => {
+      const { deliver, message } = await community.accept(ctx.caller, messageId, on);
+      ctx.afterAck(deliver);
+      return { message };
+    },
+    'community:sanction': async (input, ctx) => {
+      const { deliver, sanction } = await community.sanction(ctx.caller, input);
+      ctx.afterAck(deliver);
+      return { sanction };
+    },
+    'community:sanction:lift': async ({ sanctionId }, ctx) => {
+      ctx.afterAck(await community.lift(ctx.caller, sanctionId));
+      return none;
+    },
+    'community:sanctions': async (_p, { caller }) => ({ sanctions: await community.sanctions(caller) }),
+    'community:reports': async (_p, { caller }) => ({ reports: await community.reports(caller) }),
+    'community:report:resolve': async ({ reportId, action }, ctx) => {
+      ctx.afterAck(await community.resolve(ctx.caller, reportId, action));
+      return none;
+    },
+  };
+}

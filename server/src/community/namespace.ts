@@ -1,0 +1,146 @@
+import type { Namespace, Socket } from 'socket.io';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { communityEvents, type CommunityClientToServer, type CommunityServerToClient } from '../../../shared/events/community.js';
+import { ErrorCode } from '../../../shared/errors.js';
+import { sessionCookieFrom } from '../auth/middleware.js';
+import type { Sessions } from '../auth/sessions.js';
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { bindHandlers, type Handlers } from '../socket/bindHandlers.js';
+import type { Inflight } from '../socket/inflight.js';
+import { rooms } from '../socket/rooms.js';
+import type { Visitors } from '../visitors/visitors.js';
+import type { Community, CommunityCaller } from './community.js';
+
+interface CommunitySocketData {
+  caller: CommunityCaller;
+  /** Who this is, for counting people rather than tabs. */
+  identity: string;
+  roomId: number | null;
+}
+
+export type CommunityNamespace = Namespace<CommunityClientToServer, CommunityServerToClient, Record<string, never>, CommunitySocketData>;
+
+export interface CommunityContext {
+  caller: CommunityCaller;
+  socketId: string;
+  /** Moves this connection into a room (one at a time) or out of it. */
+  enter(roomId: number | null): Promise<void>;
+  present(roomId: number): Promise<number>;
+}
+
+export interface CommunityNamespaceDeps {
+  community: Community;
+  visitors: Visitors;
+  sessions: Sessions;
+  /** Staff connect with their session cookie from the console's origin only (as on /agent). */
+  consoleOrigins: readonly string[];
+  trustProxy: boolean | number | string;
+  log: Logger;
+  metrics: Metrics;
+  eventsPer10s: number;
+  inflight: Inflight;
+}
+
+/** The client's address: behind a trusted proxy the first X-Forwarded-For entry, else the peer. */
+function addressOf(socket: Socket, trustProxy: boolean | number | string): string {
+  const forwarded = socket.handshake.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string' && forwarded) return forwarded.split(',')[0]!.trim();
+  return socket.handshake.address;
+}
+
+export function setupCommunityNamespace(nsp: CommunityNamespace, deps: CommunityNamespaceDeps, handlers: Handlers<typeof communityEvents, CommunityContext>): void {
+  const { community, log } = deps;
+  const limiter = new RateLimiterMemory({ keyPrefix: 'community-events', points: deps.eventsPer10s, duration: 10 });
+
+  nsp.use(async (socket, next) => {
+    try {
+      const token = socket.handshake.auth?.token;
+      if (typeof token === 'string' && token) {
+        const visitorId = await deps.visitors.authenticate(token);
+        if (!visitorId) return next(new Error(ErrorCode.UNAUTHENTICATED));
+        const ipHash = community.ipHash(addressOf(socket, deps.trustProxy));
+        const sanction = await community.activeSanction(visitorId, ipHash);
+        if (sanction?.kind === 'ban') {
+          const refused = new Error(ErrorCode.FORBIDDEN) as Error & { data?: unknown };
+          refused.data = { reason: 'banned', until: sanction.until.toISOString() };
+          return next(refused);
+        }
+        socket.data = { caller: { kind: 'visitor', visitorId, ipHash }, identity: `v:${visitorId}`, roomId: null };
+        await community.seen(visitorId, ipHash);
+        return next();
+      }
+      const origin = socket.handshake.headers.origin;
+      if (origin !== undefined && !deps.consoleOrigins.includes(origin)) return next(new Error(ErrorCode.FORBIDDEN));
+      const resolved = await deps.sessions.resolve(sessionCookieFrom(socket.handshake.headers.cookie));
+      if (!resolved) return next(new Error(ErrorCode.UNAUTHENTICATED));
+      const user = { id: resolved.user.id, name: resolved.user.name, role: resolved.user.role };
+      socket.data = { caller: { kind: 'staff', user }, identity: `s:${user.id}`, roomId: null };
+      next();
+    } catch (error) {
+      log.error({ err: error }, 'community authentication failed');
+      next(new Error(ErrorCode.UNAVAILABLE));
+    }
+  });
+
+  // Presence: people (not tabs) in a room, counted over every node, pushed at most twice a second.
+  const recounts = new Map<number, NodeJS.Timeout>();
+  async function present(roomId: number): Promise<number> {
+    const sockets = await nsp.in(rooms.community(roomId)).fetchSockets();
+    return new Set(sockets.map((s) => s.data.identity)).size;
+  }
+  function recount(roomId: number): void {
+    if (recounts.has(roomId)) return;
+    const timer = setTimeout(() => {
+      recounts.delete(roomId);
+      present(roomId)
+        .then((n) => nsp.to(rooms.community(roomId)).volatile.emit('community:presence', { roomId, present: n }))
+        .catch((error: unknown) => log.warn({ err: error, roomId }, 'community presence count failed'));
+    }, 500);
+    timer.unref();
+    recounts.set(roomId, timer);
+  }
+
+  nsp.on('connection', (socket) => {
+    const { caller } = socket.data;
+    deps.metrics.socketConnections.inc({ namespace: nsp.name });
+    void socket.join(caller.kind === 'visitor' ? rooms.communityVisitor(caller.visitorId) : rooms.communityStaff());
+    const enter = async (roomId: number | null) => {
+      const before = socket.data.roomId;
+      if (before !== null && before !== roomId) {
+        await socket.leave(rooms.community(before));
+        recount(before);
+      }
+      socket.data.roomId = roomId;
+      if (roomId !== null) {
+        await socket.join(rooms.community(roomId));
+        recount(roomId);
+      }
+    };
+    bindHandlers(socket, {
+      namespace: nsp.name,
+      contract: communityEvents,
+      handlers,
+      context: { caller, socketId: socket.id, enter, present },
+      log: log.child(caller.kind === 'visitor' ? { visitorId: caller.visitorId } : { agentId: caller.user.id }),
+      metrics: deps.metrics,
+      limiter,
+      inflight: deps.inflight,
+    });
+    socket.on('disconnect', () => {
+      deps.metrics.socketConnections.dec({ namespace: nsp.name });
+      if (socket.data.roomId !== null) recount(socket.data.roomId);
+    });
+  });
+
+  community.bindPushes({
+    message: (m) => nsp.to(rooms.community(m.roomId)).emit('community:message', m),
+    updated: (m) => nsp.to(rooms.community(m.roomId)).emit('community:updated', m),
+    reported: (r) => nsp.to(rooms.communityStaff()).emit('community:reported', r),
+    sanctioned(visitorId, me) {
+      nsp.to(rooms.communityVisitor(visitorId)).emit('community:sanctioned', me);
+      // A ban ends the visitor's community connections (after they were told why).
+      if (me.kind === 'ban') setTimeout(() => nsp.in(rooms.communityVisitor(visitorId)).disconnectSockets(true), 200).unref();
+    },
+  });
+}
