@@ -1,8 +1,8 @@
 /**
  * Benchmark orchestrator: zentrale vs a bare Socket.IO relay on this machine.
  *
- *   npm run bench -- [--scenario steady|burst|idle|nodes|all] [--quick]
- *                    [--rate N] [--chats N] [--only zentrale|relay]
+ *   npm run bench -- [--scenario steady|burst|idle|nodes|all|voice] [--quick]
+ *                    [--rate N] [--chats N] [--only zentrale|relay] [--calls 25,50,100]
  *
  * Starts every server and load generator itself, samples the servers from /proc, writes
  * bench/results/<timestamp>.json and bench/results/latest.json, and prints a table.
@@ -18,6 +18,7 @@ import { children, startRelay, startZentrale, stopProcess, type Target } from '.
 import { Histogram, ratio } from './lib/stats.js';
 import { environment, type Environment } from './lib/environment.js';
 import { printTables, type BurstSide, type IdleSide, type Report, type SteadySide } from './lib/report.js';
+import { printVoice, runVoice, VOICE_QUICK, type VoiceResult } from './voice.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,11 +28,14 @@ const { values: args } = parseArgs({
     rate: { type: 'string' },
     chats: { type: 'string' },
     only: { type: 'string' },
+    // voice: concurrent calls per step, e.g. 25,50,100 (see bench/voice.ts).
+    calls: { type: 'string' },
   },
 });
-const SCENARIOS = ['steady', 'burst', 'idle', 'nodes'] as const;
+// voice (mediasoup, bench/voice.ts) is not part of `all`: it needs the worker binary and measures something else.
+const SCENARIOS = ['steady', 'burst', 'idle', 'nodes', 'voice'] as const;
 type Scenario = (typeof SCENARIOS)[number];
-const chosen: Scenario[] = args.scenario === 'all' ? [...SCENARIOS] : [args.scenario as Scenario];
+const chosen: Scenario[] = args.scenario === 'all' ? SCENARIOS.filter((s) => s !== 'voice') : [args.scenario as Scenario];
 if (!chosen.every((s) => SCENARIOS.includes(s))) {
   process.stderr.write(`unknown scenario ${args.scenario}; use ${SCENARIOS.join('|')}|all\n`);
   process.exit(2);
@@ -345,6 +349,14 @@ async function main(): Promise<void> {
       report.nodes = { rate: p.rate, chats: p.chats, one, two, ratio: ratio(two.achievedPerSec, one.achievedPerSec) };
     });
   }
+  let voice: VoiceResult | undefined;
+  if (chosen.includes('voice')) {
+    await attempt('voice', async () => {
+      const steps = args.calls ? args.calls.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0) : undefined;
+      voice = await runVoice({ ...(args.quick ? VOICE_QUICK : {}), ...(steps?.length ? { steps } : {}) }, log, cleanups);
+      (report as Report & { voice?: VoiceResult }).voice = voice;
+    });
+  }
 
   report.finishedAt = new Date().toISOString();
   const dir = path.resolve('bench/results');
@@ -353,7 +365,7 @@ async function main(): Promise<void> {
   const file = path.join(dir, `${startedAt.replace(/[:.]/g, '-')}.json`);
   await writeFile(file, json);
   await writeFile(path.join(dir, 'latest.json'), json);
-  process.stdout.write(printTables(report));
+  process.stdout.write(printTables(report) + (voice ? printVoice(voice) : ''));
   log(`wrote ${path.relative(process.cwd(), file)} and bench/results/latest.json`);
   if (report.failures.length) process.exitCode = 1;
 }
