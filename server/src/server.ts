@@ -240,6 +240,8 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     options: { timeoutMs: config.routing.transferTimeoutMs, reofferAfterMs: config.routing.reofferAfterMs, tickMs: config.routing.tickMs },
   });
 
+  // The community is built after voice (it needs the chat service's namespaces); voice asks it later.
+  let communityRef: Community | null = null;
   const voice = await createVoice({
     config: config.voice,
     db,
@@ -249,6 +251,8 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     agents,
     visitors: visitorsNsp,
     consultParty: transfers.consultParty,
+    communityAccess: (roomId, caller) => (communityRef ? communityRef.voiceAccess(roomId, caller) : Promise.resolve(null)),
+    community: io.of(COMMUNITY_NAMESPACE),
     cluster: cluster ? { redis: cluster.client, prefix: config.redisPrefix, nodeId: config.nodeId } : null,
     metrics,
     log,
@@ -294,10 +298,11 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     log: log.child({ feature: 'community' }),
     now,
   });
+  communityRef = community;
   setupCommunityNamespace(
     io.of(COMMUNITY_NAMESPACE) as unknown as CommunityNamespace,
-    { community, visitors, sessions, consoleOrigins: [ownOrigin], trustProxy: config.trustProxy, log, metrics, eventsPer10s: config.socketEventsPer10s, inflight },
-    communityHandlers(community),
+    { community, visitors, sessions, consoleOrigins: [ownOrigin], trustProxy: config.trustProxy, log, metrics, eventsPer10s: config.socketEventsPer10s, inflight, voiceGone: voice.ops.disconnected },
+    communityHandlers(community, voice.ops),
   );
 
   const attachmentFiles = createAttachmentStore(config.dataDir);

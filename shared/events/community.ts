@@ -13,6 +13,7 @@ import {
   communitySanctionRefSchema,
   communitySanctionSchema,
   communityThreadSchema,
+  communityVoiceSwitchSchema,
   type CommunityJoined,
   type CommunityMe,
   type CommunityMessage,
@@ -21,6 +22,8 @@ import {
   type CommunitySanction,
 } from '../schemas/community.js';
 import type { TicketCreated } from '../schemas/tickets.js';
+import { voiceMutePeerSchema } from '../schemas/voice.js';
+import { voiceEvents, type VoiceServerToClient } from './voice.js';
 import type { Conversation } from '../schemas/chat.js';
 import type { QueueStatus } from '../schemas/routing.js';
 
@@ -63,11 +66,23 @@ export const communityEvents = {
   /** Open reports, most reported first. */
   'community:reports': defineEvent<{ reports: CommunityReport[] }>()(emptySchema),
   'community:report:resolve': defineEvent<Record<string, never>>()(communityReportResolveSchema),
+
+  /**
+   * The room's open voice room (`community:<roomId>`): the voice:* events of docs/voice.md. Anyone
+   * present with a display name may listen; visitors muted in the community only listen.
+   */
+  ...voiceEvents,
+  /** Staff: silence someone in the voice room (they cannot unmute themselves) or let them speak. */
+  'community:voice:mute': defineEvent<Record<string, never>>()(voiceMutePeerSchema),
+  /** Staff: close the room's voice (everyone in it is taken out) or open it again. */
+  'community:voice:switch': defineEvent<{ room: CommunityRoom }>()(communityVoiceSwitchSchema),
 };
 
 export type CommunityClientToServer = ClientToServer<typeof communityEvents>;
 
-export interface CommunityServerToClient {
+export interface CommunityServerToClient extends VoiceServerToClient {
+  /** A room's voice was opened or closed by staff. */
+  'community:room': (room: CommunityRoom) => void;
   /** A new message or reply in the room you are in. */
   'community:message': (message: CommunityMessage) => void;
   /** A message changed: deleted (body emptied), pinned, accepted, reply count. */

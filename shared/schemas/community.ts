@@ -62,6 +62,7 @@ export const communitySanctionSchema = z.object({
   reason: z.string().trim().max(500).optional(),
 });
 export const communitySanctionRefSchema = z.object({ sanctionId: positiveIdSchema });
+export const communityVoiceSwitchSchema = z.object({ roomId: positiveIdSchema, open: z.boolean() });
 export const communityReportResolveSchema = z.object({ reportId: positiveIdSchema, action: z.enum(['dismiss', 'delete']) });
 
 // ------------------------------------------------------------------ views
@@ -71,6 +72,8 @@ export interface CommunityRoom {
   slug: string;
   name: string;
   description: string;
+  /** Its open voice room may be entered (voice room id `community:<id>`, see docs/voice.md). */
+  voiceOpen: boolean;
 }
 
 export interface CommunityAuthor {

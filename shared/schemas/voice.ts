@@ -9,20 +9,26 @@ import { uuidSchema } from './common.js';
 
 /**
  * A voice room: `conversation:<id>` is the call of one conversation (its visitor and serving
- * agent); `consult:<transferId>` is the private line between the two agents of a pending warm transfer.
+ * agent); `consult:<transferId>` is the private line between the two agents of a pending warm
+ * transfer; `community:<roomId>` is a community room's open voice room (on /community only).
  */
 export const voiceRoomIdSchema = z
   .string()
   .max(60)
-  .regex(/^(conversation|consult):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'expected "conversation:<uuid>" or "consult:<uuid>"');
+  .regex(
+    /^((conversation|consult):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|community:[1-9][0-9]{0,9})$/,
+    'expected "conversation:<uuid>", "consult:<uuid>" or "community:<id>"',
+  );
 export type VoiceRoomId = z.infer<typeof voiceRoomIdSchema>;
+export type VoiceRoomKind = 'conversation' | 'consult' | 'community';
 
 export const voiceRoomIds = {
   conversation: (conversationId: string): VoiceRoomId => `conversation:${conversationId}`,
   consult: (transferId: string): VoiceRoomId => `consult:${transferId}`,
-  parse(roomId: VoiceRoomId): { kind: 'conversation' | 'consult'; id: string } {
+  community: (roomId: number): VoiceRoomId => `community:${roomId}`,
+  parse(roomId: VoiceRoomId): { kind: VoiceRoomKind; id: string } {
     const at = roomId.indexOf(':');
-    return { kind: roomId.slice(0, at) as 'conversation' | 'consult', id: roomId.slice(at + 1) };
+    return { kind: roomId.slice(0, at) as VoiceRoomKind, id: roomId.slice(at + 1) };
   },
 };
 
@@ -136,6 +142,9 @@ export const voiceConsumerRefSchema = z.object({ roomId: voiceRoomIdSchema, cons
 
 export const voiceMuteSchema = z.object({ roomId: voiceRoomIdSchema, muted: z.boolean() });
 
+/** Staff in a community voice room: silence someone (they cannot unmute themselves) or let them speak again. */
+export const voiceMutePeerSchema = z.object({ roomId: voiceRoomIdSchema, peerId: uuidSchema, muted: z.boolean() });
+
 export const callHoldSchema = z.object({ conversationId: uuidSchema, held: z.boolean() });
 
 // ------------------------------------------------------------------ voicemail (REST, see docs/api.md)
@@ -173,6 +182,8 @@ export interface VoicePeer {
   /** Visitor's name or agent's display name. */
   name: string;
   muted: boolean;
+  /** Community voice: staff silenced this peer (only staff can undo it). */
+  silenced?: boolean;
 }
 
 export interface VoiceProducer {
@@ -228,9 +239,10 @@ export interface VoiceConsumerOptions {
 /**
  * Why a call action was refused (CONFLICT, as `error.reason`): `on_call` the agent is already on
  * another call; `on_hold` the visitor cannot un-pause what the agent holds; `no_agent` the
- * conversation has no serving agent to call.
+ * conversation has no serving agent to call; `muted` staff silenced you (community voice), or you
+ * are muted in the community; `voice_closed` staff closed the community room's voice.
  */
-export const callRefusals = ['on_call', 'on_hold', 'no_agent'] as const;
+export const callRefusals = ['on_call', 'on_hold', 'no_agent', 'muted', 'voice_closed'] as const;
 export type CallRefusal = (typeof callRefusals)[number];
 
 export type VoiceRemovedReason = 'transferred' | 'ended' | 'left_elsewhere' | 'unavailable';

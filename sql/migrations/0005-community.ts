@@ -10,6 +10,8 @@ export async function up({ context: q }: { context: QueryInterface }): Promise<v
     name: { type: DataTypes.STRING(120), allowNull: false },
     description: { type: DataTypes.STRING(500), allowNull: false, defaultValue: '' },
     position: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+    // Staff can close a room's voice (and open it again).
+    voice_open: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
     created_at: time(false),
   });
   await q.createTable('community_messages', {

@@ -56,6 +56,7 @@ export interface CommunityPushes {
   updated(message: CommunityMessage): void;
   reported(report: CommunityReport): void;
   sanctioned(visitorId: string, me: CommunityMe & { kind: SanctionKind | null; reason: string | null }): void;
+  room(room: CommunityRoom): void;
 }
 
 type Deliver = () => void;
@@ -75,7 +76,7 @@ export function createCommunity(deps: CommunityDeps) {
   const postsByAddress = deps.makeLimiter({ keyPrefix: 'community:post:ip', points: deps.limits.postsPerAddressPerMinute, duration: 60 });
   const reportsByVisitor = deps.makeLimiter({ keyPrefix: 'community:report', points: deps.limits.reportsPerHour, duration: 3600 });
 
-  let deliveries: CommunityPushes = { message: () => undefined, updated: () => undefined, reported: () => undefined, sanctioned: () => undefined };
+  let deliveries: CommunityPushes = { message: () => undefined, updated: () => undefined, reported: () => undefined, sanctioned: () => undefined, room: () => undefined };
   const ipHash = (address: string) => createHmac('sha256', deps.secretKey).update(`community-ip:${address}`).digest('hex');
 
   async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
@@ -382,6 +383,36 @@ export function createCommunity(deps: CommunityDeps) {
       if (action === 'delete') return (await this.remove(caller, Number(report.messageId))).deliver;
       await resolveReports(Number(report.messageId), 'dismissed', user.id);
       return () => undefined;
+    },
+
+    /**
+     * The room's voice, for the voice service: open or closed, and who may speak. Banned visitors
+     * never get here (the namespace refuses them); muted ones listen.
+     */
+    async voiceAccess(roomId: number, caller: { role: 'visitor'; visitorId: string } | { role: 'agent'; agentId: number }): Promise<{ open: boolean; maySpeak: boolean } | null> {
+      const row = await Room.findByPk(roomId);
+      if (!row) return null;
+      if (caller.role === 'agent') return { open: row.voiceOpen, maySpeak: true };
+      const sanction = await activeSanction(caller.visitorId, null);
+      if (sanction?.kind === 'ban') return null;
+      return { open: row.voiceOpen, maySpeak: !sanction };
+    },
+
+    /** Staff open or close a room's voice; closing also ends the voice room now (`closeVoice`). */
+    async switchVoice(caller: CommunityCaller, roomId: number, open: boolean, closeVoice: () => Promise<void>): Promise<{ room: CommunityRoom; deliver: Deliver }> {
+      const user = staffOnly(caller);
+      const row = await Room.findByPk(roomId);
+      if (!row) throw new NotFoundError('No such room.');
+      await row.update({ voiceOpen: open });
+      if (!open) await closeVoice();
+      log.info({ roomId, open, by: user.id }, open ? 'community voice opened' : 'community voice closed');
+      const view = row.toPublic();
+      return { room: view, deliver: () => deliveries.room(view) };
+    },
+
+    /** Display name of a visitor (their voice name); null before they chose one. */
+    async displayName(visitorId: string): Promise<string | null> {
+      return (await Profile.findByPk(visitorId))?.displayName ?? null;
     },
 
     /** Where pushes go; the namespace sets this once it exists. */

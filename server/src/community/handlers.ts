@@ -1,13 +1,36 @@
 import type { communityEvents } from '../../../shared/events/community.js';
+import { ForbiddenError } from '../errors/errors.js';
+import { voiceRoomIds } from '../../../shared/schemas/voice.js';
 import type { Handlers } from '../socket/bindHandlers.js';
+import type { VoiceOps } from '../voice/clusterVoice.js';
+import { voiceHandlers } from '../voice/handlers.js';
+import type { VoiceCaller } from '../voice/peer.js';
+import { CommunityRefusedError } from './community.js';
 import type { Community } from './community.js';
 import type { CommunityContext } from './namespace.js';
 
 const none = {} as Record<string, never>;
 
 /** Each event, authorized by the caller (the service refuses visitors what only staff may do). */
-export function communityHandlers(community: Community): Handlers<typeof communityEvents, CommunityContext> {
+export function communityHandlers(community: Community, voice: VoiceOps): Handlers<typeof communityEvents, CommunityContext> {
+  const voiceCaller = async ({ caller }: CommunityContext): Promise<VoiceCaller> => {
+    if (caller.kind === 'staff') return { role: 'agent', agentId: caller.user.id, name: caller.user.name };
+    const name = await community.displayName(caller.visitorId);
+    if (!name) throw new CommunityRefusedError('no_name', 'Choose a display name first.');
+    return { role: 'visitor', visitorId: caller.visitorId, name };
+  };
   return {
+    ...voiceHandlers<CommunityContext>(voice, voiceCaller, 'community'),
+    'community:voice:mute': async ({ roomId, peerId, muted }, ctx) => {
+      if (ctx.caller.kind !== 'staff') throw new ForbiddenError('Only the team mutes others.');
+      await voice.mutePeer(ctx.socketId, roomId, peerId, muted);
+      return none;
+    },
+    'community:voice:switch': async ({ roomId, open }, ctx) => {
+      const { deliver, room } = await community.switchVoice(ctx.caller, roomId, open, () => voice.closeRoom(voiceRoomIds.community(roomId)));
+      ctx.afterAck(deliver);
+      return { room };
+    },
     'community:rooms': (_p, { caller }) => community.rooms(caller),
     'community:profile': async ({ displayName }, { caller }) => ({ me: await community.setProfile(caller, displayName) }),
     'community:join': async ({ roomId }, ctx) => {

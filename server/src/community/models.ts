@@ -7,10 +7,11 @@ export class CommunityRoomModel extends Model<InferAttributes<CommunityRoomModel
   declare name: string;
   declare description: CreationOptional<string>;
   declare position: CreationOptional<number>;
+  declare voiceOpen: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
 
   toPublic(): CommunityRoom {
-    return { id: this.id, slug: this.slug, name: this.name, description: this.description };
+    return { id: this.id, slug: this.slug, name: this.name, description: this.description, voiceOpen: Boolean(this.voiceOpen ?? true) };
   }
 
   static initialize(sequelize: Sequelize): void {
@@ -21,6 +22,7 @@ export class CommunityRoomModel extends Model<InferAttributes<CommunityRoomModel
         name: { type: DataTypes.STRING(120), allowNull: false },
         description: { type: DataTypes.STRING(500), allowNull: false, defaultValue: '' },
         position: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        voiceOpen: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         createdAt: DataTypes.DATE(3),
       },
       { sequelize, tableName: 'community_rooms', underscored: true, updatedAt: false },

@@ -40,6 +40,8 @@ export interface CommunityNamespaceDeps {
   metrics: Metrics;
   eventsPer10s: number;
   inflight: Inflight;
+  /** A socket went away: it leaves the voice room it was in. */
+  voiceGone(socketId: string): Promise<void>;
 }
 
 /** The client's address: behind a trusted proxy the first X-Forwarded-For entry, else the peer. */
@@ -130,6 +132,7 @@ export function setupCommunityNamespace(nsp: CommunityNamespace, deps: Community
     socket.on('disconnect', () => {
       deps.metrics.socketConnections.dec({ namespace: nsp.name });
       if (socket.data.roomId !== null) recount(socket.data.roomId);
+      deps.voiceGone(socket.id).catch((error: unknown) => log.error({ err: error }, 'leaving the community voice room on disconnect failed'));
     });
   });
 
@@ -137,6 +140,7 @@ export function setupCommunityNamespace(nsp: CommunityNamespace, deps: Community
     message: (m) => nsp.to(rooms.community(m.roomId)).emit('community:message', m),
     updated: (m) => nsp.to(rooms.community(m.roomId)).emit('community:updated', m),
     reported: (r) => nsp.to(rooms.communityStaff()).emit('community:reported', r),
+    room: (r) => nsp.to(rooms.community(r.id)).emit('community:room', r),
     sanctioned(visitorId, me) {
       nsp.to(rooms.communityVisitor(visitorId)).emit('community:sanctioned', me);
       // A ban ends the visitor's community connections (after they were told why).

@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { PeerEmit, VoiceCaller } from './peer.js';
 import type { VoiceService } from './voiceService.js';
 
-export type VoiceNamespace = 'visitor' | 'agent';
+export type VoiceNamespace = 'visitor' | 'agent' | 'community';
 
 /**
  * The voice operations the namespaces use. A room's media lives in one node's worker, so in a
@@ -24,6 +24,9 @@ export interface VoiceOps {
   mute: VoiceService['mute'];
   leave: VoiceService['leave'];
   hold: VoiceService['hold'];
+  mutePeer: VoiceService['mutePeer'];
+  /** Ends a room wherever it is (staff closing a community room's voice). */
+  closeRoom(roomId: VoiceRoomId): Promise<void>;
   disconnected(socketId: string): Promise<void>;
   recheck(conversationId: string): Promise<void>;
   /** The call of a conversation, wherever its room is (for a console that reconnects mid-call). */
@@ -44,6 +47,8 @@ export function localVoice(local: VoiceService, emitTo: EmitTo): VoiceOps {
     mute: local.mute,
     leave: local.leave,
     hold: local.hold,
+    mutePeer: local.mutePeer,
+    closeRoom: local.closeRoom,
     disconnected: local.disconnected,
     recheck: local.recheck,
     call: async (conversationId) => local.call(conversationId),
@@ -105,6 +110,8 @@ export function clusterVoice(opts: { local: VoiceService; emitTo: EmitTo; redis:
         return local.recheck(first as string);
       case 'call':
         return local.call(first as string);
+      case 'closeRoom':
+        return local.closeRoom(first as VoiceRoomId);
       default:
         return (local[request.op] as (...args: unknown[]) => Promise<unknown>)(...request.args);
     }
@@ -203,6 +210,13 @@ export function clusterVoice(opts: { local: VoiceService; emitTo: EmitTo; redis:
     consume: onRoom('consume', local.consume),
     resumeConsumer: onRoom('resumeConsumer', local.resumeConsumer),
     mute: onRoom('mute', local.mute),
+    mutePeer: onRoom('mutePeer', local.mutePeer),
+    async closeRoom(roomId) {
+      const owner = await ownerFor(roomId, false);
+      if (!owner) return;
+      if (owner === nodeId) await local.closeRoom(roomId);
+      else await forward(owner, 'closeRoom', [roomId]);
+    },
     async leave(socketId, roomId) {
       const owner = ownerOfSocket(socketId, roomId);
       remote.get(socketId)?.delete(roomId);

@@ -5,6 +5,8 @@ import type { Handlers } from '../socket/bindHandlers.js';
 import type { AgentContext } from '../socket/agentNamespace.js';
 import type { VoiceNamespace, VoiceOps } from './clusterVoice.js';
 import type { VoiceCaller } from './peer.js';
+import { voiceRoomIds } from '../../../shared/schemas/voice.js';
+import { NotFoundError } from '../errors/errors.js';
 
 export type VoiceEvents = typeof voiceEvents;
 
@@ -19,7 +21,11 @@ interface CallerContext {
 export function voiceHandlers<Ctx extends CallerContext>(voice: VoiceOps, callerOf: (ctx: Ctx) => Promise<VoiceCaller> | VoiceCaller, ns: VoiceNamespace): Handlers<VoiceEvents, Ctx> {
   const none = {} as Record<string, never>;
   return {
-    'voice:join': async ({ roomId }, ctx) => voice.join(roomId, await callerOf(ctx), ctx.socketId, ns),
+    'voice:join': async ({ roomId }, ctx) => {
+      // Community voice rooms live on /community only, calls and consults never there.
+      if ((voiceRoomIds.parse(roomId).kind === 'community') !== (ns === 'community')) throw new NotFoundError('No such room here.');
+      return voice.join(roomId, await callerOf(ctx), ctx.socketId, ns);
+    },
     'voice:transport:create': ({ roomId, direction }, ctx) => voice.createTransport(ctx.socketId, roomId, direction),
     'voice:transport:connect': async ({ roomId, transportId, dtlsParameters }, ctx) => {
       await voice.connectTransport(ctx.socketId, roomId, transportId, dtlsParameters as ms.DtlsParameters);

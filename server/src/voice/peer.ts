@@ -20,6 +20,10 @@ export class Peer {
   producer: ms.Producer | null = null;
   muted = false;
   closed = false;
+  /** Community voice: may this peer speak at all (a visitor muted in the community only listens)? */
+  maySpeak = true;
+  /** Community voice: staff silenced this peer; only staff can undo it. */
+  silenced = false;
 
   constructor(
     readonly id: string,
@@ -38,7 +42,7 @@ export class Peer {
   }
 
   view(): VoicePeerView {
-    return { peerId: this.id, role: this.role, name: this.caller.name, muted: this.muted };
+    return { peerId: this.id, role: this.role, name: this.caller.name, muted: this.muted, silenced: this.silenced };
   }
 
   close(): void {

@@ -26,6 +26,10 @@ export interface VoiceDeps {
   visitors: VisitorNamespace;
   /** From transfers: may this agent be on the consult line of that transfer? */
   consultParty(transferId: string, agentId: number): Promise<boolean>;
+  /** From the community (built later, hence a function): may this caller be in that room's voice? */
+  communityAccess: VoiceAccess['community'];
+  /** The community namespace, for pushes to its sockets. */
+  community: { to(room: string): { emit(event: string, payload: unknown): boolean } };
   /** Cluster mode: rooms are owned by nodes (Redis) and operations travel to the owner. */
   cluster: { redis: RedisClientType; prefix: string; nodeId: string } | null;
   metrics: Metrics;
@@ -78,6 +82,7 @@ export async function createVoice(deps: VoiceDeps) {
       return allowed ? { visitorId: c.visitorId, agentId: c.assignedAgentId } : null;
     },
     consult: (transferId, agentId) => deps.consultParty(transferId, agentId),
+    community: (roomId, caller) => deps.communityAccess(roomId, caller),
     markCall: (conversationId, inCall) => store.markCall(conversationId, inCall),
   };
 
@@ -124,7 +129,8 @@ export async function createVoice(deps: VoiceDeps) {
   // Voice pushes are the same on both namespaces (VoiceServerToClient); the peer names its event at run time.
   const emitTo = (ns: VoiceNamespace, socketId: string) => (event: string, payload: unknown) => {
     if (ns === 'visitor') deps.visitors.to(socketId).emit(event as 'call:updated', payload as never);
-    else deps.agents.to(socketId).emit(event as 'call:updated', payload as never);
+    else if (ns === 'agent') deps.agents.to(socketId).emit(event as 'call:updated', payload as never);
+    else deps.community.to(socketId).emit(event, payload);
   };
   let ops: VoiceOps;
   let stopCluster = () => undefined as void;

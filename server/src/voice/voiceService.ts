@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import type { CallState, VoiceConsumerOptions, VoiceJoined, VoiceRemovedReason, VoiceRoomId, VoiceTransportOptions } from '../../../shared/schemas/voice.js';
 import { voiceRoomIds } from '../../../shared/schemas/voice.js';
-import { CallRefusedError, NotFoundError, UnavailableError } from '../errors/errors.js';
+import { CallRefusedError, ForbiddenError, NotFoundError, UnavailableError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
 import { Peer, type PeerEmit, type VoiceCaller } from './peer.js';
 import { Room, type TransportSettings } from './room.js';
@@ -17,6 +17,11 @@ export interface VoiceAccess {
   conversation(conversationId: string, caller: VoiceCaller): Promise<{ visitorId: string; agentId: number | null } | null>;
   /** May this agent be in the consult room of that transfer (its requester or colleague, while pending)? */
   consult(transferId: string, agentId: number): Promise<boolean>;
+  /**
+   * A community room's voice: null when the caller may not enter (no such room, banned), else
+   * whether its voice is open and whether the caller may speak (visitors muted in the community only listen).
+   */
+  community(roomId: number, caller: VoiceCaller): Promise<{ open: boolean; maySpeak: boolean } | null>;
   /** One call per agent: marks the conversation's call started or ended in routing. */
   markCall(conversationId: string, inCall: boolean): Promise<{ ok: true } | { ok: false; refusal: 'not_assigned' | 'on_call' }>;
 }
@@ -80,15 +85,21 @@ export function createVoiceService(deps: VoiceServiceDeps) {
   }
 
   /** Who the caller is in this room, checked every time (a transfer or a close can take it away). */
-  async function authorize(roomId: VoiceRoomId, caller: VoiceCaller): Promise<{ visitorId: string | null }> {
+  async function authorize(roomId: VoiceRoomId, caller: VoiceCaller): Promise<{ visitorId: string | null; maySpeak: boolean }> {
     const { kind, id } = voiceRoomIds.parse(roomId);
     if (kind === 'conversation') {
       const conversation = await access.conversation(id, caller);
       if (!conversation) throw new NotFoundError('No such call.');
-      return { visitorId: conversation.visitorId };
+      return { visitorId: conversation.visitorId, maySpeak: true };
+    }
+    if (kind === 'community') {
+      const room = await access.community(Number(id), caller);
+      if (!room) throw new NotFoundError('No such room.');
+      if (!room.open) throw new CallRefusedError('voice_closed', 'The team closed this room’s voice.');
+      return { visitorId: null, maySpeak: room.maySpeak };
     }
     if (caller.role !== 'agent' || !(await access.consult(id, caller.agentId))) throw new NotFoundError('No such call.');
-    return { visitorId: null };
+    return { visitorId: null, maySpeak: true };
   }
 
   async function openRoom(roomId: VoiceRoomId, visitorId: string | null): Promise<RoomEntry> {
@@ -140,8 +151,9 @@ export function createVoiceService(deps: VoiceServiceDeps) {
     if (notice) peer.emit('voice:removed', { roomId: room.id, reason: notice });
     room.broadcast('voice:peer:left', { roomId: room.id, peerId: peer.id });
     log.info({ roomId: room.id, peerId: peer.id, role: peer.role, reason: notice ?? (hangUp ? 'hung up' : 'left') }, 'left voice room');
-    const isCall = conversationIdOf(room.id) !== null;
-    const ends = empty || !isCall || peer.role === 'visitor' || (hangUp && !room.others(peer).some((p) => p.role === 'agent'));
+    const { kind } = voiceRoomIds.parse(room.id);
+    // A community room stays open while anyone is in it; a consult line is two people.
+    const ends = empty || kind === 'consult' || (kind === 'conversation' && (peer.role === 'visitor' || (hangUp && !room.others(peer).some((p) => p.role === 'agent'))));
     if (ends) await closeRoom(room.id, 'ended');
     else pushCall(entry, room.id, entry.visitorId);
   }
@@ -177,7 +189,7 @@ export function createVoiceService(deps: VoiceServiceDeps) {
 
     async join(roomId: VoiceRoomId, caller: VoiceCaller, socketId: string, emit: PeerEmit): Promise<VoiceJoined> {
       if (!pool.availability.available) throw new UnavailableError(`Calls are not available on this server: ${pool.availability.reason}`);
-      const { visitorId } = await authorize(roomId, caller);
+      const { visitorId, maySpeak } = await authorize(roomId, caller);
       const conversationId = conversationIdOf(roomId);
       const before = rooms.get(roomId);
       const starting = !before || before.room.closed || before.room.peers.size === 0;
@@ -200,6 +212,7 @@ export function createVoiceService(deps: VoiceServiceDeps) {
         if (same) await removePeer(entry, other, 'left_elsewhere', false);
       }
       const peer = new Peer(randomUUID(), socketId, caller, emit);
+      peer.maySpeak = maySpeak;
       room.peers.set(peer.id, peer);
       if (conversationId && !room.answered) {
         const roles = new Set([...room.peers.values()].map((p) => p.role));
@@ -249,6 +262,7 @@ export function createVoiceService(deps: VoiceServiceDeps) {
 
     async produce(socketId: string, roomId: VoiceRoomId, transportId: string, rtpParameters: ms.RtpParameters): Promise<{ producerId: string }> {
       const { entry, peer } = peerOf(socketId, roomId);
+      if (!peer.maySpeak) throw new CallRefusedError('muted', 'You are muted in the community: you can listen, not speak.');
       const producer = await entry.room.produce(peer, transportId, rtpParameters);
       entry.room.broadcast('voice:producer:added', { roomId, producerId: producer.id, peerId: peer.id }, peer);
       return { producerId: producer.id };
@@ -266,6 +280,7 @@ export function createVoiceService(deps: VoiceServiceDeps) {
 
     async mute(socketId: string, roomId: VoiceRoomId, muted: boolean): Promise<void> {
       const { entry, peer } = peerOf(socketId, roomId);
+      if (!muted && peer.silenced) throw new CallRefusedError('muted', 'The team muted you in this room.');
       await entry.room.setMuted(peer, muted);
       entry.room.broadcast('voice:peer:muted', { roomId, peerId: peer.id, muted }, peer);
       pushCall(entry, roomId, entry.visitorId);
@@ -275,6 +290,23 @@ export function createVoiceService(deps: VoiceServiceDeps) {
       const peer = peersBySocket.get(socketId)?.get(roomId);
       const entry = rooms.get(roomId);
       if (peer && entry) await removePeer(entry, peer, null, true);
+    },
+
+    /** Staff in a community room silence a peer (or let them speak again). */
+    async mutePeer(socketId: string, roomId: VoiceRoomId, peerId: string, muted: boolean): Promise<void> {
+      const { entry, peer } = peerOf(socketId, roomId);
+      if (voiceRoomIds.parse(roomId).kind !== 'community' || peer.role !== 'agent') throw new ForbiddenError('Only the team mutes others, in community rooms.');
+      const target = entry.room.peers.get(peerId);
+      if (!target) throw new NotFoundError('No such peer in this room.');
+      target.silenced = muted;
+      await entry.room.setMuted(target, muted);
+      entry.room.broadcast('voice:peer:muted', { roomId, peerId, muted });
+      log.info({ roomId, peerId, muted, by: peer.id }, muted ? 'community voice peer silenced' : 'community voice peer may speak again');
+    },
+
+    /** Ends a room now (staff closing a community room's voice): everyone in it is told. */
+    async closeRoom(roomId: VoiceRoomId): Promise<void> {
+      await closeRoom(roomId, 'ended');
     },
 
     /** The agent serving the conversation, in its call, holds the visitor or takes them back. */
