@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
 
-/** Serves the built client (dist/client): demo page, console SPA, widget page, ticket tracking page and loader. */
+/** Serves the built client (dist/client): demo page, console SPA, widget page, ticket tracking page, community page and loader. */
 export function clientAssets(distDir: string): Router {
   const router = Router();
   if (!existsSync(path.join(distDir, 'index.html'))) {
-    router.get(['/', '/console', '/console/{*rest}', '/widget', '/widget/{*rest}', '/ticket', '/ticket/{*rest}'], (_req, res) => {
+    router.get(['/', '/console', '/console/{*rest}', '/widget', '/widget/{*rest}', '/ticket', '/ticket/{*rest}', '/community', '/community/{*rest}'], (_req, res) => {
       res
         .status(503)
         .type('text/plain')
