@@ -34,7 +34,7 @@ function mergeManifests(): Plugin {
 
 /**
  * Browser client: `/` (demo customer site), `/console/` (agent SPA), `/ticket/` (a ticket's
- * tracking page) and `/widget/` (the page inside the iframe), served statically from dist/client
+ * tracking page), `/community/` (the community rooms) and `/widget/` (the page inside the iframe), served statically from dist/client
  * by the Node server. The loader
  * (`/widget.js`) is built separately by vite.loader.config.ts.
  */
@@ -66,7 +66,13 @@ export default defineConfig({
         manifest: true,
         rolldownOptions: {
           // ticket/: the private tracking page (PUBLIC_URL/ticket/#<token>, see docs/tickets.md).
-          input: { demo: fromClient('index.html'), console: fromClient('console/index.html'), ticket: fromClient('ticket/index.html') },
+          // community/: the community rooms for visitors (served as a static page like ticket/).
+          input: {
+            demo: fromClient('index.html'),
+            console: fromClient('console/index.html'),
+            ticket: fromClient('ticket/index.html'),
+            community: fromClient('community/index.html'),
+          },
         },
       },
     },

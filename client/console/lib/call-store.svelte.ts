@@ -1,14 +1,14 @@
 import { getContext, setContext } from 'svelte';
 import type { AgentConversation } from '../../../shared/schemas/chat.js';
-import type { CallState, VoiceRoomId } from '../../../shared/schemas/voice.js';
+import { voiceRoomIds, type CallState } from '../../../shared/schemas/voice.js';
 import type { ClientAck } from '../../lib/errors.js';
 import { settle } from '../../lib/socket.js';
 import { CallSeat } from '../../lib/voice/call.svelte.js';
 import { socketSignaling } from '../../lib/voice/signaling.js';
 import type { AgentConnection, AgentSocket, SocketBinding } from './agent-connection.svelte.js';
 
-const conversationRoom = (conversationId: string): VoiceRoomId => `conversation:${conversationId}`;
-const consultRoom = (transferId: string): VoiceRoomId => `consult:${transferId}`;
+const conversationRoom = voiceRoomIds.conversation;
+const consultRoom = voiceRoomIds.consult;
 
 /**
  * The agent's calls: the state of every call of the agent's conversations (`call:updated`), the

@@ -1,6 +1,6 @@
 import type { Role } from '../../../shared/schemas/common.js';
 
-export const SECTIONS = ['chats', 'tickets', 'team', 'admin'] as const;
+export const SECTIONS = ['chats', 'tickets', 'community', 'team', 'admin'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const BASE = '/console/';

@@ -1,11 +1,12 @@
 import { deCommon, enCommon, type CommonKey } from '../../../shared/i18n/common.js';
 import { deWidget, enWidget, type WidgetExtraKey, type WidgetKey } from '../../../shared/i18n/widget.js';
+import type { WidgetCommunityKey } from '../../../shared/i18n/widgetCommunity.js';
 import type { WidgetTicketsKey } from '../../../shared/i18n/widgetTickets.js';
 import type { WidgetVoiceKey } from '../../../shared/i18n/widgetVoice.js';
 import type { Dictionaries, Locale } from '../../lib/i18n.svelte.js';
 
 /** Only the strings the widget shows: keeps console texts out of the customer-facing bundle. */
-export type WidgetStringKey = CommonKey | WidgetKey | WidgetExtraKey | WidgetTicketsKey | WidgetVoiceKey;
+export type WidgetStringKey = CommonKey | WidgetKey | WidgetExtraKey | WidgetTicketsKey | WidgetVoiceKey | WidgetCommunityKey;
 export type WidgetLocale = Locale<WidgetStringKey>;
 
 /**
