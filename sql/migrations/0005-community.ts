@@ -68,6 +68,8 @@ export async function up({ context: q }: { context: QueryInterface }): Promise<v
     visitor_id: { type: DataTypes.CHAR(36), primaryKey: true },
     display_name: { type: DataTypes.STRING(80), allowNull: false },
     last_ip_hash: { type: DataTypes.STRING(64), allowNull: true },
+    // Visitors who had their name before a ban are not caught by its address part.
+    created_at: time(false),
     updated_at: time(false),
   });
 }

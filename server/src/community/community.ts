@@ -62,6 +62,8 @@ export interface CommunityPushes {
 type Deliver = () => void;
 
 const LINK = /\b(?:https?:\/\/|www\.)\S+/gi;
+/** How long a ban also holds for the banned visitor's address (see activeSanction). */
+const ADDRESS_BAN_MS = 24 * 3600_000;
 const THREAD_MAX = 500;
 
 /**
@@ -88,18 +90,30 @@ export function createCommunity(deps: CommunityDeps) {
     }
   }
 
-  /** The sanction that holds now: a ban (by visitor or, for bans, by address) before a mute. */
+  /**
+   * The sanction that holds now: a ban before a mute. A ban also holds for the address the visitor
+   * used, so a new visitor token does not get round it; but an address is shared (an office, a
+   * mobile carrier's NAT), so that part lasts at most ADDRESS_BAN_MS and spares visitors who had
+   * their community name before the ban.
+   */
   async function activeSanction(visitorId: string, hash: string | null) {
     const at = now();
     const holding = await Sanction.findAll({
       where: {
         until: { [Op.gt]: at },
         liftedAt: null,
-        [Op.or]: [{ visitorId }, ...(hash ? [{ kind: 'ban', ipHash: hash }] : [])],
+        [Op.or]: [{ visitorId }, ...(hash ? [{ kind: 'ban', ipHash: hash, createdAt: { [Op.gt]: new Date(at.getTime() - ADDRESS_BAN_MS) } }] : [])],
       },
       order: [['until', 'DESC']],
     });
-    return holding.find((s) => s.kind === 'ban') ?? holding[0] ?? null;
+    const own = holding.filter((s) => s.visitorId === visitorId);
+    const byAddress = holding.filter((s) => s.visitorId !== visitorId);
+    let neighbour: (typeof holding)[number] | undefined;
+    if (byAddress.length > 0) {
+      const since = (await Profile.findByPk(visitorId, { attributes: ['createdAt'] }))?.createdAt ?? null;
+      neighbour = byAddress.find((s) => since === null || since > s.createdAt);
+    }
+    return own.find((s) => s.kind === 'ban') ?? neighbour ?? own[0] ?? null;
   }
 
   async function me(caller: CommunityCaller): Promise<CommunityMe> {
@@ -160,7 +174,9 @@ export function createCommunity(deps: CommunityDeps) {
 
     async setProfile(caller: CommunityCaller, displayName: string): Promise<CommunityMe> {
       if (caller.kind !== 'visitor') throw new ConflictError('The team posts under their own names.');
-      await Profile.upsert({ visitorId: caller.visitorId, displayName, lastIpHash: caller.ipHash, updatedAt: now() });
+      const at = now();
+      const [profile, made] = await Profile.findOrCreate({ where: { visitorId: caller.visitorId }, defaults: { visitorId: caller.visitorId, displayName, lastIpHash: caller.ipHash, createdAt: at, updatedAt: at } });
+      if (!made) await profile.update({ displayName, lastIpHash: caller.ipHash, updatedAt: at });
       return me(caller);
     },
 

@@ -149,6 +149,7 @@ export class CommunityProfileModel extends Model<InferAttributes<CommunityProfil
   declare visitorId: string;
   declare displayName: string;
   declare lastIpHash: string | null;
+  declare createdAt: Date;
   declare updatedAt: Date;
 
   static initialize(sequelize: Sequelize): void {
@@ -157,9 +158,10 @@ export class CommunityProfileModel extends Model<InferAttributes<CommunityProfil
         visitorId: { type: DataTypes.CHAR(36), primaryKey: true },
         displayName: { type: DataTypes.STRING(80), allowNull: false },
         lastIpHash: { type: DataTypes.STRING(64), allowNull: true },
+        createdAt: DataTypes.DATE(3),
         updatedAt: DataTypes.DATE(3),
       },
-      { sequelize, tableName: 'community_profiles', underscored: true, createdAt: false },
+      { sequelize, tableName: 'community_profiles', underscored: true },
     );
   }
 }
