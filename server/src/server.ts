@@ -61,6 +61,7 @@ import { createVoice, type Voice } from './voice/voice.js';
 import { voicemailRoutes } from './voice/voicemail.js';
 import { createCommunity, type Community } from './community/community.js';
 import { communityHandlers } from './community/handlers.js';
+import { communityRoutes } from './community/routes.js';
 import { setupCommunityNamespace, type CommunityNamespace } from './community/namespace.js';
 import { COMMUNITY_NAMESPACE } from '../../shared/events/community.js';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
@@ -329,6 +330,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
         onSignedOut: (sessionId) => endSessionSockets(agents, sessionId),
       }),
       userRoutes(users, sessions),
+      communityRoutes(community, sessions),
       departmentRoutes(departments, sessions),
       cannedRoutes(canned, sessions, memberDepartments),
       conversationRoutes({ db, sessions, timeline: createTimeline(db), wasParty: transfers.participant }),

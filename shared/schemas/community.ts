@@ -65,6 +65,15 @@ export const communitySanctionRefSchema = z.object({ sanctionId: positiveIdSchem
 export const communityVoiceSwitchSchema = z.object({ roomId: positiveIdSchema, open: z.boolean() });
 export const communityReportResolveSchema = z.object({ reportId: positiveIdSchema, action: z.enum(['dismiss', 'delete']) });
 
+// Admins (REST): the rooms.
+export const communityRoomInputSchema = z.object({
+  slug: z.string().trim().min(2).max(64).regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and -'),
+  name: z.string().trim().min(2).max(120),
+  description: z.string().trim().max(500).default(''),
+  position: z.number().int().min(0).max(10_000).default(0),
+});
+export const communityRoomPatchSchema = communityRoomInputSchema.partial();
+
 // ------------------------------------------------------------------ views
 
 export interface CommunityRoom {
