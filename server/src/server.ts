@@ -404,12 +404,13 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
         httpServer.closeIdleConnections();
         const drained = await inflight.drain(config.shutdownTimeoutMs);
         if (!drained) log.warn('shutdown: socket work still in flight after the timeout');
+        // Calls end while the database is still there to record it; disconnects that follow find nothing to do.
+        await voice.close();
         void io.close().catch(() => undefined);
         httpServer.closeIdleConnections();
         await httpClosed;
         clearTimeout(forced);
         await dev?.close();
-        await voice.close();
         await cluster?.close();
         await outbox.stop();
         await db.close();

@@ -9,6 +9,20 @@ export interface TransportSettings {
   iceServers: VoiceTransportOptions['iceServers'];
 }
 
+/**
+ * A consumer whose producer just went (its peer left) is closed in the worker before the Node
+ * side hears of it: pausing or resuming it then fails, and does not matter.
+ */
+async function settled(consumer: ms.Consumer, change: () => Promise<void>): Promise<void> {
+  if (consumer.closed) return;
+  try {
+    await change();
+  } catch (error) {
+    if (consumer.closed || /not found/i.test((error as Error).message)) return;
+    throw error;
+  }
+}
+
 /** mediasoup refuses bad parameters by throwing TypeError or its own errors: to the client, that is bad input. */
 async function asInput<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
@@ -148,7 +162,7 @@ export class Room {
     const consumer = peer.consumers.get(consumerId);
     if (!consumer) throw new NotFoundError('No such consumer of yours in this room.');
     peer.resumedByClient.add(consumerId);
-    if (!this.heldApart(peer, consumer)) await consumer.resume();
+    if (!this.heldApart(peer, consumer)) await settled(consumer, () => consumer.resume());
   }
 
   async setMuted(peer: Peer, muted: boolean): Promise<void> {
@@ -162,8 +176,8 @@ export class Room {
     const work: Array<Promise<void>> = [];
     for (const peer of this.peers.values()) {
       for (const consumer of peer.consumers.values()) {
-        if (this.heldApart(peer, consumer)) work.push(consumer.pause());
-        else if (peer.resumedByClient.has(consumer.id)) work.push(consumer.resume());
+        if (this.heldApart(peer, consumer)) work.push(settled(consumer, () => consumer.pause()));
+        else if (peer.resumedByClient.has(consumer.id)) work.push(settled(consumer, () => consumer.resume()));
       }
     }
     await Promise.all(work);

@@ -158,6 +158,10 @@ export function createVoiceService(deps: VoiceServiceDeps) {
     else pushCall(entry, room.id, entry.visitorId);
   }
 
+  let shuttingDown = false;
+  /** Ends of calls being written down: shutdown waits for them before the database closes. */
+  const recording = new Set<Promise<void>>();
+
   async function closeRoom(roomId: VoiceRoomId, reason: VoiceRemovedReason | null): Promise<void> {
     const entry = rooms.get(roomId);
     if (!entry) return;
@@ -174,12 +178,18 @@ export function createVoiceService(deps: VoiceServiceDeps) {
     const conversationId = conversationIdOf(roomId);
     if (!conversationId) return;
     pushCall(undefined, roomId, entry.visitorId);
-    try {
-      await access.markCall(conversationId, false);
-      await hooks.callEnded(conversationId, seconds);
-    } catch (error) {
-      log.error({ err: error, roomId }, 'could not record the end of a call');
-    }
+    // At shutdown the database may be gone by now; routing state is rebuilt at the next start.
+    if (shuttingDown) return;
+    const recorded = (async () => {
+      try {
+        await access.markCall(conversationId, false);
+        await hooks.callEnded(conversationId, seconds);
+      } catch (error) {
+        log.error({ err: error, roomId }, 'could not record the end of a call');
+      }
+    })();
+    recording.add(recorded);
+    await recorded.finally(() => recording.delete(recorded));
   }
 
   return {
@@ -403,6 +413,8 @@ export function createVoiceService(deps: VoiceServiceDeps) {
 
     async close(): Promise<void> {
       for (const roomId of [...rooms.keys()]) await closeRoom(roomId, 'unavailable');
+      shuttingDown = true;
+      await Promise.all(recording);
       await pool.close();
     },
   };
