@@ -172,6 +172,8 @@ export function createCommunity(deps: CommunityDeps) {
       return { rooms: rows.map((r) => r.toPublic()), me: await me(caller) };
     },
 
+    roomIds: async (): Promise<number[]> => (await Room.findAll({ attributes: ['id'] })).map((r) => r.id),
+
     async setProfile(caller: CommunityCaller, displayName: string): Promise<CommunityMe> {
       if (caller.kind !== 'visitor') throw new ConflictError('The team posts under their own names.');
       const at = now();
@@ -369,14 +371,18 @@ export function createCommunity(deps: CommunityDeps) {
       };
     },
 
-    async lift(caller: CommunityCaller, sanctionId: number): Promise<Deliver> {
+    async lift(caller: CommunityCaller, sanctionId: number): Promise<{ deliver: Deliver; visitorId: string; stillMuted: boolean }> {
       staffOnly(caller);
       const row = await Sanction.findByPk(sanctionId);
       if (!row) throw new NotFoundError('No such sanction.');
       if (!row.liftedAt) await row.update({ liftedAt: now() });
       const still = await activeSanction(row.visitorId, null);
       const profile = await Profile.findByPk(row.visitorId);
-      return () => deliveries.sanctioned(row.visitorId, { staff: false, displayName: profile?.displayName ?? null, muted: still ? still.until.toISOString() : null, kind: still?.kind ?? null, reason: still?.reason ?? null });
+      return {
+        visitorId: row.visitorId,
+        stillMuted: still !== null,
+        deliver: () => deliveries.sanctioned(row.visitorId, { staff: false, displayName: profile?.displayName ?? null, muted: still ? still.until.toISOString() : null, kind: still?.kind ?? null, reason: still?.reason ?? null }),
+      };
     },
 
     async sanctions(caller: CommunityCaller): Promise<CommunitySanction[]> {

@@ -19,6 +19,9 @@ export function communityHandlers(community: Community, voice: VoiceOps): Handle
     if (!name) throw new CommunityRefusedError('no_name', 'Choose a display name first.');
     return { role: 'visitor', visitorId: caller.visitorId, name };
   };
+  const voiceEverywhere = async (visitorId: string, maySpeak: boolean) => {
+    for (const roomId of await community.roomIds()) await voice.setVisitorVoice(voiceRoomIds.community(roomId), visitorId, maySpeak);
+  };
   return {
     ...voiceHandlers<CommunityContext>(voice, voiceCaller, 'community'),
     'community:voice:mute': async ({ roomId, peerId, muted }, ctx) => {
@@ -76,10 +79,14 @@ export function communityHandlers(community: Community, voice: VoiceOps): Handle
     'community:sanction': async (input, ctx) => {
       const { deliver, sanction } = await community.sanction(ctx.caller, input);
       ctx.afterAck(deliver);
+      // Muted in the community is muted in its voice rooms too, at once (a ban puts them out anyway).
+      if (input.kind === 'mute') ctx.afterAck(() => voiceEverywhere(input.visitorId, false));
       return { sanction };
     },
     'community:sanction:lift': async ({ sanctionId }, ctx) => {
-      ctx.afterAck(await community.lift(ctx.caller, sanctionId));
+      const { deliver, visitorId, stillMuted } = await community.lift(ctx.caller, sanctionId);
+      ctx.afterAck(deliver);
+      if (!stillMuted) ctx.afterAck(() => voiceEverywhere(visitorId, true));
       return none;
     },
     'community:sanctions': async (_p, { caller }) => ({ sanctions: await community.sanctions(caller) }),

@@ -27,6 +27,7 @@ export interface VoiceOps {
   mutePeer: VoiceService['mutePeer'];
   /** Ends a room wherever it is (staff closing a community room's voice). */
   closeRoom(roomId: VoiceRoomId): Promise<void>;
+  setVisitorVoice: VoiceService['setVisitorVoice'];
   disconnected(socketId: string): Promise<void>;
   recheck(conversationId: string): Promise<void>;
   /** The call of a conversation, wherever its room is (for a console that reconnects mid-call). */
@@ -49,6 +50,7 @@ export function localVoice(local: VoiceService, emitTo: EmitTo): VoiceOps {
     hold: local.hold,
     mutePeer: local.mutePeer,
     closeRoom: local.closeRoom,
+    setVisitorVoice: local.setVisitorVoice,
     disconnected: local.disconnected,
     recheck: local.recheck,
     call: async (conversationId) => local.call(conversationId),
@@ -112,6 +114,8 @@ export function clusterVoice(opts: { local: VoiceService; emitTo: EmitTo; redis:
         return local.call(first as string);
       case 'closeRoom':
         return local.closeRoom(first as VoiceRoomId);
+      case 'setVisitorVoice':
+        return local.setVisitorVoice(...(request.args as Parameters<VoiceService['setVisitorVoice']>));
       default:
         return (local[request.op] as (...args: unknown[]) => Promise<unknown>)(...request.args);
     }
@@ -211,6 +215,12 @@ export function clusterVoice(opts: { local: VoiceService; emitTo: EmitTo; redis:
     resumeConsumer: onRoom('resumeConsumer', local.resumeConsumer),
     mute: onRoom('mute', local.mute),
     mutePeer: onRoom('mutePeer', local.mutePeer),
+    async setVisitorVoice(roomId, visitorId, maySpeak) {
+      const owner = await ownerFor(roomId, false);
+      if (!owner) return;
+      if (owner === nodeId) await local.setVisitorVoice(roomId, visitorId, maySpeak);
+      else await forward(owner, 'setVisitorVoice', [roomId, visitorId, maySpeak]);
+    },
     async closeRoom(roomId) {
       const owner = await ownerFor(roomId, false);
       if (!owner) return;

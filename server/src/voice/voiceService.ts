@@ -290,7 +290,7 @@ export function createVoiceService(deps: VoiceServiceDeps) {
 
     async mute(socketId: string, roomId: VoiceRoomId, muted: boolean): Promise<void> {
       const { entry, peer } = peerOf(socketId, roomId);
-      if (!muted && peer.silenced) throw new CallRefusedError('muted', 'The team muted you in this room.');
+      if (!muted && (peer.silenced || !peer.maySpeak)) throw new CallRefusedError('muted', 'The team muted you in this room.');
       await entry.room.setMuted(peer, muted);
       entry.room.broadcast('voice:peer:muted', { roomId, peerId: peer.id, muted }, peer);
       pushCall(entry, roomId, entry.visitorId);
@@ -312,6 +312,23 @@ export function createVoiceService(deps: VoiceServiceDeps) {
       await entry.room.setMuted(target, muted);
       entry.room.broadcast('voice:peer:muted', { roomId, peerId, muted });
       log.info({ roomId, peerId, muted, by: peer.id }, muted ? 'community voice peer silenced' : 'community voice peer may speak again');
+    },
+
+    /**
+     * A visitor muted in the community stops being heard in its voice room at once (and may
+     * speak again when the mute is lifted): their producer is paused, nothing new is produced.
+     */
+    async setVisitorVoice(roomId: VoiceRoomId, visitorId: string, maySpeak: boolean): Promise<void> {
+      const entry = rooms.get(roomId);
+      if (!entry) return;
+      for (const peer of entry.room.peers.values()) {
+        if (peer.caller.role !== 'visitor' || peer.caller.visitorId !== visitorId) continue;
+        peer.maySpeak = maySpeak;
+        if (!maySpeak && !peer.muted) {
+          await entry.room.setMuted(peer, true);
+          entry.room.broadcast('voice:peer:muted', { roomId, peerId: peer.id, muted: true });
+        }
+      }
     },
 
     /** Ends a room now (staff closing a community room's voice): everyone in it is told. */

@@ -68,6 +68,26 @@ describeEachDb('community voice: an open room where present visitors listen and 
     expectOk(await ask(b.socket, 'voice:join', { roomId: voiceRoom() }));
   });
 
+  it('muting a visitor in the community silences them in the voice room at once', async () => {
+    const a = await visitor('Dieter');
+    const b = await visitor('Eva');
+    const team = await staff();
+    const aSide = await joinAndProduce(a.socket, voiceRoom());
+    await joinAndProduce(b.socket, voiceRoom());
+    const told = nextEvent<{ peerId: string; muted: boolean }>(b.socket, 'voice:peer:muted');
+    const { sanction } = expectOk(await ask(team, 'community:sanction', { visitorId: a.visitorId, kind: 'mute', minutes: 5 }));
+    assert.deepEqual(await told, { roomId: voiceRoom(), peerId: aSide.joined.peerId, muted: true });
+    assert.equal(server.zentrale.voice.service.inspect(voiceRoom())!.peers.find((p) => p.peerId === aSide.joined.peerId)!.producerPaused, true);
+    const undo = await ask(a.socket, 'voice:mute', { roomId: voiceRoom(), muted: false });
+    assert.equal(!undo.ok && undo.error.reason, 'muted', 'no unmuting oneself while muted in the community');
+    expectOk(await ask(team, 'community:sanction:lift', { sanctionId: sanction.id }));
+    await new Promise((r) => setTimeout(r, 200));
+    expectOk(await ask(a.socket, 'voice:mute', { roomId: voiceRoom(), muted: false }));
+    assert.equal(server.zentrale.voice.service.inspect(voiceRoom())!.peers.find((p) => p.peerId === aSide.joined.peerId)!.producerPaused, false, 'lifted: may speak again');
+    expectOk(await ask(a.socket, 'voice:leave', { roomId: voiceRoom() }));
+    expectOk(await ask(b.socket, 'voice:leave', { roomId: voiceRoom() }));
+  });
+
   it('a visitor muted in the community listens but does not speak; community voice lives on /community only', async () => {
     const a = await visitor('Carl');
     const team = await staff();
