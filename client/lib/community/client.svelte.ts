@@ -7,6 +7,7 @@ import type { ClientAck, ClientError } from '../errors.js';
 import { connectSocket, settle } from '../socket.js';
 import { COMMUNITY_NAMESPACE } from './limits.js';
 import { mergeById, replaceIn } from './merge.js';
+import { CommunityVoice } from './voice.svelte.js';
 
 export type CommunitySocket = Socket<CommunityServerToClient, CommunityClientToServer>;
 export type CommunityPhase = 'connecting' | 'ready' | 'failed' | 'banned';
@@ -60,6 +61,8 @@ export class CommunityClient {
   /** Ids of what this connection posted: "new messages" hints count only others' posts. */
   readonly ownIds = new Set<number>();
   readonly socket: CommunitySocket;
+  /** Your seat in the open voice room of the room you are in. */
+  readonly voice: CommunityVoice;
   readonly #renew: (() => Promise<boolean>) | undefined;
   #joining = 0;
   /** Token renewals since the last connect: a server that keeps refusing must not be hammered. */
@@ -73,6 +76,7 @@ export class CommunityClient {
       ...(token ? { auth: (cb: (data: object) => void) => cb({ token: token() }) } : { withCredentials: true }),
     });
     this.connection.attach(this.socket);
+    this.voice = new CommunityVoice(this);
     this.#bind();
   }
 
@@ -81,6 +85,7 @@ export class CommunityClient {
   }
 
   dispose(): void {
+    void this.voice.leave();
     this.socket.disconnect();
   }
 
@@ -125,6 +130,12 @@ export class CommunityClient {
       const sameRoom = this.room?.id === result.data.room.id;
       this.#adoptJoined(result.data, sameRoom);
       if (!sameRoom) this.thread = null;
+      // Another room: its voice room is not the one we were in.
+      const voiceRoom = this.voice.roomId;
+      if (voiceRoom !== null && voiceRoom !== result.data.room.id) {
+        void this.voice.leave();
+        this.voice.reset();
+      }
     } else {
       this.#noteRefusal(result.error);
     }
@@ -134,6 +145,8 @@ export class CommunityClient {
   async leave(): Promise<void> {
     const room = this.room;
     this.#joining++;
+    await this.voice.leave();
+    this.voice.reset();
     this.room = null;
     this.messages = [];
     this.pinned = [];
@@ -203,6 +216,14 @@ export class CommunityClient {
     return settle(this.socket.emitWithAck('community:ask-agent', { ...rest, ...(text.trim() ? { text: text.trim() } : {}) }));
   }
 
+  /** A room changed (its voice opened or closed): keep the list and the open room current. */
+  applyRoom(room: CommunityRoom): void {
+    this.rooms = this.rooms.map((entry) => (entry.id === room.id ? room : entry));
+    if (this.room?.id === room.id) this.room = room;
+    // Opened or closed again: what ended the last visit to its voice room is old news.
+    if (this.voice.roomId === room.id) this.voice.reset();
+  }
+
   /** Takes in a message a moderation ack returned (the push may come later or not at all). */
   apply(message: CommunityMessage): void {
     this.#update(message);
@@ -216,16 +237,14 @@ export class CommunityClient {
     });
     socket.on('connect_error', (error) => void this.#onConnectError(error));
     socket.on('disconnect', (reason) => {
+      // The server took us out of the voice room with the connection.
+      this.voice.drop();
       // A ban ends the connection on purpose: do not knock again.
       if (reason === 'io server disconnect' && this.phase !== 'banned') setTimeout(() => socket.connect(), 1_000);
     });
     socket.on('community:message', (message) => this.#receive(message));
     socket.on('community:updated', (message) => this.#update(message));
-    // A room changed (staff opened or closed its voice): keep the list and the open room current.
-    socket.on('community:room', (room) => {
-      this.rooms = this.rooms.map((entry) => (entry.id === room.id ? room : entry));
-      if (this.room?.id === room.id) this.room = room;
-    });
+    socket.on('community:room', (room) => this.applyRoom(room));
     socket.on('community:presence', (presence) => {
       if (presence.roomId === this.room?.id) this.present = presence.present;
     });

@@ -41,6 +41,18 @@ export interface VoiceSnapshot {
   local: MediaStream | null;
   /** A new stream whenever the set of remote tracks changes (for the output level meter). */
   remote: MediaStream | null;
+  /**
+   * Optional so that the widget's idle state stays as small as it is. Our own peer id once joined;
+   * community voice only: joined to listen without a microphone, silenced by staff.
+   */
+  peerId?: string | null;
+  listenOnly?: boolean;
+  silenced?: boolean;
+}
+
+/** How to join: `listenOnly` joins without opening the microphone (no send transport, no producer). */
+export interface VoiceJoinOptions {
+  listenOnly?: boolean;
 }
 
 export const idleSnapshot: VoiceSnapshot = {

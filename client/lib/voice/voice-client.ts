@@ -3,7 +3,7 @@ import type { VoiceServerToClient } from '../../../shared/events/voice.js';
 import type { CallState, VoiceRoomId, VoiceTransportOptions } from '../../../shared/schemas/voice.js';
 import type { ClientAck } from '../errors.js';
 import { micProblemOf, openMicrophone, stopStream } from './microphone.js';
-import { idleSnapshot, type CallEnd, type VoiceSignaling, type VoiceSnapshot } from './types.js';
+import { idleSnapshot, type CallEnd, type VoiceJoinOptions, type VoiceSignaling, type VoiceSnapshot } from './types.js';
 
 class StepFailed extends Error {
   constructor(readonly code: string, readonly reason?: string) {
@@ -32,6 +32,8 @@ export class VoiceClient {
   readonly #listeners = new Set<(state: VoiceSnapshot) => void>();
   readonly #signaling: VoiceSignaling;
   #roomId: VoiceRoomId | null = null;
+  /** Ours, once joined: a `voice:peer:muted` naming it means staff silenced us (community voice). */
+  #peerId: string | null = null;
   #device: Device | null = null;
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
@@ -68,34 +70,54 @@ export class VoiceClient {
   /**
    * Microphone first (its errors are the ones a person can fix), then join, both transports,
    * produce, and consume whoever is already talking. Resolves when connected or failed.
+   * `listenOnly` (community voice): no microphone, no send transport, nothing produced. A produce
+   * the server refuses with reason `muted` (muted in the community) also continues listen-only.
    */
-  async join(roomId: VoiceRoomId): Promise<void> {
+  async join(roomId: VoiceRoomId, options: VoiceJoinOptions = {}): Promise<void> {
     if (this.#roomId) throw new Error('a VoiceClient joins once');
     this.#roomId = roomId;
-    this.#set({ phase: 'connecting', roomId });
-    try {
-      this.#mic = await openMicrophone();
-    } catch (error) {
-      this.#set({ phase: 'ended', ended: 'failed', micProblem: micProblemOf(error) });
-      this.#done = true;
-      return;
+    const listenOnly = options.listenOnly === true;
+    this.#set(listenOnly ? { phase: 'connecting', roomId, listenOnly } : { phase: 'connecting', roomId });
+    if (!listenOnly) {
+      try {
+        this.#mic = await openMicrophone();
+      } catch (error) {
+        this.#set({ phase: 'ended', ended: 'failed', micProblem: micProblemOf(error) });
+        this.#done = true;
+        return;
+      }
+      this.#set({ local: this.#mic });
     }
-    this.#set({ local: this.#mic });
     this.#listen(roomId);
     try {
       const { ask } = this.#signaling;
       const joined = unwrap(await ask('voice:join', { roomId }));
       if (this.#done) return void ask('voice:leave', { roomId });
-      this.#set({ peers: joined.peers.filter((p) => p.peerId !== joined.peerId) });
+      this.#peerId = joined.peerId;
+      this.#set({ peerId: joined.peerId, peers: joined.peers.filter((p) => p.peerId !== joined.peerId) });
       if (joined.call) this.#applyCall(joined.call);
       const device = new Device();
       await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as types.RtpCapabilities });
       this.#device = device;
-      this.#send = await this.#transport(device, 'send');
-      this.#recv = await this.#transport(device, 'recv');
-      const track = this.#mic.getAudioTracks()[0];
-      if (!track) throw new StepFailed('NO_TRACK');
-      this.#producer = await this.#send.produce({ track, stopTracks: false });
+      if (this.#mic) {
+        this.#send = await this.#transport(device, 'send');
+        this.#recv = await this.#transport(device, 'recv');
+        const track = this.#mic.getAudioTracks()[0];
+        if (!track) throw new StepFailed('NO_TRACK');
+        try {
+          this.#producer = await this.#send.produce({ track, stopTracks: false });
+        } catch (error) {
+          // Muted in the community: the server lets us listen, not speak.
+          if (!(error instanceof StepFailed && error.reason === 'muted') || this.#done) throw error;
+          this.#send.close();
+          this.#send = null;
+          stopStream(this.#mic);
+          this.#mic = null;
+          this.#set({ local: null, listenOnly: true, error: { code: error.code, reason: error.reason } });
+        }
+      } else {
+        this.#recv = await this.#transport(device, 'recv');
+      }
       if (this.#done) return;
       this.#set({ phase: this.#state.held ? 'held' : 'connected' });
       this.#ready = true;
@@ -117,7 +139,8 @@ export class VoiceClient {
     const result = await this.#signaling.ask('voice:mute', { roomId, muted });
     if (!result.ok && !this.#done) {
       for (const track of this.#mic?.getAudioTracks() ?? []) track.enabled = muted;
-      this.#set({ muted: !muted });
+      // Community voice: staff silenced us, only they can undo it.
+      this.#set(!muted && result.error.reason === 'muted' ? { muted: true, silenced: true, error: { code: result.error.code, reason: 'muted' } } : { muted: !muted });
     }
   }
 
@@ -149,7 +172,10 @@ export class VoiceClient {
         if (mine(e)) this.#set({ peers: this.#state.peers.filter((p) => p.peerId !== e.peerId) });
       },
       'voice:peer:muted': (e) => {
-        if (mine(e)) this.#set({ peers: this.#state.peers.map((p) => (p.peerId === e.peerId ? { ...p, muted: e.muted } : p)) });
+        if (!mine(e)) return;
+        // Only staff in a community room name us here (the others' own mutes never come back to them).
+        if (e.peerId === this.#peerId) return this.#silence(e.muted);
+        this.#set({ peers: this.#state.peers.map((p) => (p.peerId === e.peerId ? { ...p, muted: e.muted } : p)) });
       },
       'voice:producer:added': (e) => {
         if (mine(e)) void this.#consume(e.producerId);
@@ -168,6 +194,12 @@ export class VoiceClient {
     for (const [event, handler] of Object.entries(handlers)) {
       this.#unsubscribe.push(on(event as keyof VoiceServerToClient, handler as never));
     }
+  }
+
+  /** Staff silenced us (nothing leaves the browser either) or let us speak again. */
+  #silence(silenced: boolean): void {
+    for (const track of this.#mic?.getAudioTracks() ?? []) track.enabled = !silenced;
+    this.#set({ muted: silenced, silenced });
   }
 
   #applyCall(call: CallState): void {
@@ -195,7 +227,7 @@ export class VoiceClient {
     if (direction === 'send') {
       transport.on('produce', ({ rtpParameters }, callback, errback) => {
         void ask('voice:produce', { roomId, transportId: transport.id, kind: 'audio', rtpParameters: rtpParameters as never }).then((ack) =>
-          ack.ok ? callback({ id: ack.data.producerId }) : errback(new StepFailed(ack.error.code)),
+          ack.ok ? callback({ id: ack.data.producerId }) : errback(new StepFailed(ack.error.code, ack.error.reason)),
         );
       });
     }
