@@ -10,6 +10,7 @@ export function printBanner(url: string, zentrale: Zentrale, extra: string[] = [
     `  zentrale is running (${zentrale.db.dialect === 'sqlite' ? `SQLite at ${zentrale.config.database.kind === 'sqlite' ? zentrale.config.database.storage : ''}` : 'MySQL/MariaDB'})`,
     `  Demo site with the chat widget:  ${url}/`,
     `  Agent console:                   ${url}/console/`,
+    `  Community (customers help customers): ${url}/community/`,
   ];
   if (zentrale.setupToken) {
     lines.push(
