@@ -4,7 +4,7 @@ import { deCommunity, enCommunity } from '../../shared/i18n/community.js';
 import { browserLanguage, Locale, type Dictionaries } from '../lib/i18n.svelte.js';
 import type { CommunityStringKey } from '../lib/community/strings.js';
 import App from './App.svelte';
-import './community.css';
+import '../lib/standalone-page.css';
 
 export type CommunityLocale = Locale<CommunityStringKey>;
 

@@ -3,7 +3,7 @@ import { deCommon, enCommon, type CommonKey } from '../../shared/i18n/common.js'
 import { deWidgetTickets, enWidgetTickets, type WidgetTicketsKey } from '../../shared/i18n/widgetTickets.js';
 import { browserLanguage, Locale, type Dictionaries } from '../lib/i18n.svelte.js';
 import App from './App.svelte';
-import './ticket.css';
+import '../lib/standalone-page.css';
 
 export type TrackLocale = Locale<CommonKey | WidgetTicketsKey>;
 
