@@ -27,7 +27,6 @@ export class CommunityRefusedError extends ConflictError {
   constructor(
     readonly reason: CommunityRefusal,
     message: string,
-    readonly until: string | null = null,
   ) {
     super(message);
   }
@@ -220,8 +219,8 @@ export function createCommunity(deps: CommunityDeps) {
         const sanction = await activeSanction(caller.visitorId, caller.ipHash);
         if (sanction) {
           throw sanction.kind === 'ban'
-            ? new CommunityRefusedError('banned', `You are banned from the community until ${sanction.until.toISOString()}.`, sanction.until.toISOString())
-            : new CommunityRefusedError('muted', `You are muted until ${sanction.until.toISOString()}.`, sanction.until.toISOString());
+            ? new CommunityRefusedError('banned', `You are banned from the community until ${sanction.until.toISOString()}.`)
+            : new CommunityRefusedError('muted', `You are muted until ${sanction.until.toISOString()}.`);
         }
         const profile = await Profile.findByPk(caller.visitorId);
         if (!profile) throw new CommunityRefusedError('no_name', 'Choose a display name first.');
