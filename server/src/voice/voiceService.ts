@@ -143,7 +143,7 @@ export function createVoiceService(deps: VoiceServiceDeps) {
    * the last agent hangs up (`hangUp`), or when nobody is left. An agent taken out by a transfer,
    * or whose console dropped, leaves the visitor waiting in the call for whoever serves it next.
    */
-  async function removePeer(entry: RoomEntry, peer: Peer, notice: VoiceRemovedReason | null, hangUp: boolean): Promise<void> {
+  async function removePeer(entry: RoomEntry, peer: Peer, notice: VoiceRemovedReason | null, hangUp: boolean, replaced = false): Promise<void> {
     const { room } = entry;
     if (!room.peers.has(peer.id)) return;
     forgetPeer(peer, room.id);
@@ -154,7 +154,8 @@ export function createVoiceService(deps: VoiceServiceDeps) {
     const { kind } = voiceRoomIds.parse(room.id);
     // A community room stays open while anyone is in it; a consult line is two people.
     const ends = empty || kind === 'consult' || (kind === 'conversation' && (peer.role === 'visitor' || (hangUp && !room.others(peer).some((p) => p.role === 'agent'))));
-    if (ends) await closeRoom(room.id, 'ended');
+    // Someone taking their own place (another tab, a rejoin) never ends the call: they are back at once.
+    if (ends && !replaced) await closeRoom(room.id, 'ended');
     else pushCall(entry, room.id, entry.visitorId);
   }
 
@@ -215,11 +216,11 @@ export function createVoiceService(deps: VoiceServiceDeps) {
       const entry = await openRoom(roomId, visitorId);
       const { room } = entry;
       const existing = peersBySocket.get(socketId)?.get(roomId);
-      if (existing) await removePeer(entry, existing, null, false);
+      if (existing) await removePeer(entry, existing, null, false, true);
       // The same person joining from another tab or device takes the call over there.
       for (const other of [...room.peers.values()]) {
         const same = other.caller.role === caller.role && (caller.role === 'agent' ? other.caller.role === 'agent' && other.caller.agentId === caller.agentId : other.caller.role === 'visitor' && other.caller.visitorId === caller.visitorId);
-        if (same) await removePeer(entry, other, 'left_elsewhere', false);
+        if (same) await removePeer(entry, other, 'left_elsewhere', false, true);
       }
       const peer = new Peer(randomUUID(), socketId, caller, emit);
       peer.maySpeak = maySpeak;

@@ -227,6 +227,19 @@ describeEachTarget('voice: signaling, calls, hold, transfer, cleanup (real media
     assert.equal(await routers(), before);
   });
 
+  it('the visitor taking the call to another tab keeps it going; so does rejoining alone while it rings', async () => {
+    const { agent, chat, roomId } = await servedPair();
+    await joinAndProduce(agent.socket, roomId);
+    await joinAndProduce(agent.socket, roomId);
+    assert.equal(voice().stats().rooms, 1, 'rejoining while alone does not end the call');
+    await joinAndProduce(chat.socket, roomId);
+    const tab2 = await connectVisitor(server.baseUrl, chat.token);
+    const moved = nextEvent<{ reason: string }>(chat.socket, 'voice:removed', 5000);
+    await joinAndProduce(tab2, roomId);
+    assert.equal((await moved).reason, 'left_elsewhere');
+    assert.deepEqual(voice().inspect(roomId)!.peers.map((p) => p.role).sort(), ['agent', 'visitor'], 'the call goes on in the new tab');
+  });
+
   it('an agent joining from a second tab takes the call over there', async () => {
     const { agent, chat, roomId } = await servedPair();
     await joinAndProduce(chat.socket, roomId);
