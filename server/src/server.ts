@@ -8,6 +8,7 @@ import { AGENT_NAMESPACE } from '../../shared/events/agent.js';
 import { VISITOR_NAMESPACE } from '../../shared/events/visitor.js';
 import { ErrorCode } from '../../shared/errors.js';
 import { createLoginLimiter } from './auth/loginLimiter.js';
+import { createLimits } from './limits/limits.js';
 import { authRoutes } from './auth/routes.js';
 import { resolveSecretKey } from './auth/secretKey.js';
 import { createSessions } from './auth/sessions.js';
@@ -113,6 +114,8 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   // Cluster mode: routing state, rate limits and broadcasts go through Redis.
   let askClientsToResync = () => undefined as void;
   const cluster = config.redisUrl ? await connectRedisCluster(config.redisUrl, log.child({ feature: 'redis' }), () => askClientsToResync()) : null;
+  // Every quota and rate limit (server/src/limits): in Redis on a cluster, so budgets hold across nodes.
+  const makeLimit = createLimits({ redis: cluster ? { client: cluster.client, prefix: config.redisPrefix } : null }, metrics);
   const limiter = createLoginLimiter(
     config.loginMaxAttempts,
     config.loginWindowSeconds,
@@ -269,6 +272,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     metrics,
     eventsPer10s: config.socketEventsPer10s,
     inflight,
+    trustProxy: config.trustProxy,
   });
   setupAgentNamespace(agents, {
     sessions,

@@ -1,4 +1,4 @@
-import type { Namespace, Socket } from 'socket.io';
+import type { Namespace } from 'socket.io';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { communityEvents, type CommunityClientToServer, type CommunityServerToClient } from '../../../shared/events/community.js';
 import { ErrorCode } from '../../../shared/errors.js';
@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { bindHandlers, type Handlers } from '../socket/bindHandlers.js';
 import type { Inflight } from '../socket/inflight.js';
 import { rooms } from '../socket/rooms.js';
+import { addressOf } from '../socket/clientAddress.js';
 import type { Visitors } from '../visitors/visitors.js';
 import type { Community, CommunityCaller } from './community.js';
 
@@ -42,13 +43,6 @@ export interface CommunityNamespaceDeps {
   inflight: Inflight;
   /** A socket went away: it leaves the voice room it was in. */
   voiceGone(socketId: string): Promise<void>;
-}
-
-/** The client's address: behind a trusted proxy the first X-Forwarded-For entry, else the peer. */
-function addressOf(socket: Socket, trustProxy: boolean | number | string): string {
-  const forwarded = socket.handshake.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string' && forwarded) return forwarded.split(',')[0]!.trim();
-  return socket.handshake.address;
 }
 
 export function setupCommunityNamespace(nsp: CommunityNamespace, deps: CommunityNamespaceDeps, handlers: Handlers<typeof communityEvents, CommunityContext>): void {

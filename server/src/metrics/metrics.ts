@@ -6,6 +6,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route'>;
   socketConnections: Gauge<'namespace'>;
   socketEvents: Counter<'namespace' | 'event' | 'outcome'>;
+  /** Refusals by limit name (server/src/limits): quotas, rate limits, connection caps. */
+  limitRefusals: Counter<'limit'>;
 }
 
 /** One registry per server instance, so several servers in one process (tests) never collide. */
@@ -37,6 +39,12 @@ export function createMetrics(): Metrics {
       name: 'zentrale_socket_events_total',
       help: 'Socket events handled, by namespace, event and outcome (ok or error code)',
       labelNames: ['namespace', 'event', 'outcome'],
+      registers: [registry],
+    }),
+    limitRefusals: new Counter({
+      name: 'zentrale_limit_refusals_total',
+      help: 'Requests refused by a limit (RATE_LIMITED), by limit name; see docs/limits.md',
+      labelNames: ['limit'],
       registers: [registry],
     }),
   };

@@ -12,14 +12,18 @@ import type { VoiceEvents } from '../voice/handlers.js';
 import { bindHandlers, type Handlers } from './bindHandlers.js';
 import type { Inflight } from './inflight.js';
 import { rooms } from './rooms.js';
+import { addressOf } from './clientAddress.js';
 
 export interface VisitorContext {
   visitorId: string;
   socketId: string;
+  /** The client's address (after TRUST_PROXY), for per-address quotas. */
+  address: string;
 }
 
 interface VisitorSocketData {
   visitorId: string;
+  address: string;
 }
 
 export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient, Record<string, never>, VisitorSocketData>;
@@ -33,6 +37,7 @@ export interface VisitorNamespaceDeps {
   metrics: Metrics;
   eventsPer10s: number;
   inflight: Inflight;
+  trustProxy: boolean | number | string;
 }
 
 export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamespaceDeps): void {
@@ -46,6 +51,7 @@ export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamesp
       const visitorId = await deps.visitors.authenticate(socket.handshake.auth?.token);
       if (!visitorId) return next(new Error(ErrorCode.UNAUTHENTICATED));
       socket.data.visitorId = visitorId;
+      socket.data.address = addressOf(socket, deps.trustProxy);
       next();
     } catch (error) {
       deps.log.error({ err: error }, 'visitor authentication failed');
@@ -54,7 +60,7 @@ export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamesp
   });
 
   nsp.on('connection', (socket) => {
-    const { visitorId } = socket.data;
+    const { visitorId, address } = socket.data;
     void socket.join(rooms.visitor(visitorId));
     deps.metrics.socketConnections.inc({ namespace: nsp.name });
     socket.on('disconnect', () => {
@@ -65,7 +71,7 @@ export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamesp
       namespace: nsp.name,
       contract: visitorEvents,
       handlers,
-      context: { visitorId, socketId: socket.id },
+      context: { visitorId, socketId: socket.id, address },
       log: deps.log.child({ visitorId }),
       metrics: deps.metrics,
       limiter,

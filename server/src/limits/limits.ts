@@ -1,0 +1,91 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RedisClientType } from 'redis';
+import { RateLimitedError, UnavailableError } from '../errors/errors.js';
+import type { Metrics } from '../metrics/metrics.js';
+
+export interface LimitSpec {
+  /** Unique name: the Redis key prefix and the `limit` label of zentrale_limit_refusals_total. */
+  name: string;
+  /** Points (events, bytes, mails…) one key may use per window. */
+  points: number;
+  durationSeconds: number;
+  /**
+   * Redis only: once a key is over its budget, refuse it from this node's memory until the window
+   * ends, without asking Redis. For floods (events, connections), so refusals cost next to nothing.
+   */
+  blockInMemory?: boolean;
+}
+
+export interface Limit {
+  readonly name: string;
+  readonly points: number;
+  /**
+   * Takes `points` from the key's budget atomically (memory: one thread; Redis: one script), so
+   * concurrent callers on any node can never together exceed it. Throws RateLimitedError with
+   * retryAfterSeconds when the budget is used up (nothing is taken then), UnavailableError when the
+   * store cannot answer.
+   */
+  consume(key: string, points?: number): Promise<void>;
+  /** Gives points back (a reserved attempt that turned out fine, an upload that failed). */
+  refund(key: string, points?: number): Promise<void>;
+  /** Forgets the key's usage. */
+  reset(key: string): Promise<void>;
+}
+
+export type MakeLimit = (spec: LimitSpec) => Limit;
+
+/** Where budgets live: in the process (one node) or in Redis (shared by every node of a cluster). */
+export interface LimitStore {
+  redis: { client: RedisClientType; prefix: string } | null;
+}
+
+const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
+/**
+ * The one place budgets are made and enforced: every quota, rate limit and attempt counter of
+ * zentrale is a Limit from here, so each refusal has the same shape (RATE_LIMITED with
+ * retryAfterSeconds) and is counted in /metrics by name.
+ */
+export function createLimits(store: LimitStore, metrics: Metrics): MakeLimit {
+  const made = new Set<string>();
+  return (spec) => {
+    if (made.has(spec.name)) throw new Error(`limit "${spec.name}" made twice`);
+    made.add(spec.name);
+    const options = { keyPrefix: `limit:${spec.name}`, points: spec.points, duration: spec.durationSeconds };
+    const limiter: RateLimiterAbstract = store.redis
+      ? new RateLimiterRedis({
+          ...options,
+          keyPrefix: `${store.redis.prefix}${options.keyPrefix}`,
+          storeClient: store.redis.client,
+          useRedisPackage: true,
+          ...(spec.blockInMemory ? { inMemoryBlockOnConsumed: spec.points + 1, inMemoryBlockDuration: spec.durationSeconds } : {}),
+        })
+      : new RateLimiterMemory(options);
+    const storeFailed = (error: unknown) => new UnavailableError(`Limit store unavailable (${error instanceof Error ? error.message : String(error)}).`);
+    return {
+      name: spec.name,
+      points: spec.points,
+      async consume(key, points = 1) {
+        try {
+          await limiter.consume(key, points);
+        } catch (error) {
+          if (error instanceof RateLimiterRes) {
+            metrics.limitRefusals.inc({ limit: spec.name });
+            throw new RateLimitedError(retryAfter(error));
+          }
+          throw storeFailed(error);
+        }
+      },
+      async refund(key, points = 1) {
+        await limiter.reward(key, points).catch((error: unknown) => {
+          throw storeFailed(error);
+        });
+      },
+      async reset(key) {
+        await limiter.delete(key).catch((error: unknown) => {
+          throw storeFailed(error);
+        });
+      },
+    };
+  };
+}
