@@ -29,7 +29,7 @@ export interface ErrorBody {
   message: string;
   /** Present on VALIDATION_FAILED. */
   issues?: FieldIssue[];
-  /** Present on RATE_LIMITED: seconds until a retry can succeed. */
+  /** Present on RATE_LIMITED (and on some UNAVAILABLE): seconds until a retry can succeed. */
   retryAfterSeconds?: number;
   /** Present on some CONFLICT errors: why, machine-readable (e.g. a transfer refusal such as `at_capacity`). */
   reason?: string;

@@ -85,7 +85,14 @@ export interface Target {
  * the nodes share Redis under a prefix of their own (also for one node, so one-vs-two compares the
  * same code path).
  */
-export async function startZentrale(opts: { nodes: number; cluster: boolean; teams: { agents: number; capacity: number }[]; gcHook?: boolean }): Promise<Target> {
+export async function startZentrale(opts: {
+  nodes: number;
+  cluster: boolean;
+  teams: { agents: number; capacity: number }[];
+  gcHook?: boolean;
+  /** Writes more into the seeded database before the servers start (the backlog scenario's waiting chats). */
+  prepare?: (databaseUrl: string, teams: Team[]) => Promise<void>;
+}): Promise<Target> {
   const database = await createDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'zentrale-bench-'));
   const prefix = `zb:${randomBytes(5).toString('hex')}:`;
@@ -98,6 +105,7 @@ export async function startZentrale(opts: { nodes: number; cluster: boolean; tea
   };
   try {
     const teams = await seedTeams(database.url, opts.teams);
+    await opts.prepare?.(database.url, teams);
     const ports = await Promise.all(Array.from({ length: opts.nodes }, () => freePort()));
     const env: Record<string, string> = {
       NODE_ENV: 'production',
@@ -109,6 +117,23 @@ export async function startZentrale(opts: { nodes: number; cluster: boolean; tea
       SERVE_CLIENT: 'false',
       // Bots send far more than a human; the per-socket limit would only measure itself.
       SOCKET_EVENTS_PER_10S: '100000', // the configured maximum
+      // Thousands of bot visitors, chats and tickets from 127.0.0.1: the anonymous quotas (docs/limits.md)
+      // would measure themselves, not the server.
+      VISITOR_SESSIONS_PER_ADDRESS_PER_10MIN: '10000000',
+      VISITOR_SESSIONS_PER_10MIN: '100000000',
+      OPEN_CHATS_PER_ADDRESS: '1000000',
+      CHAT_STARTS_PER_ADDRESS_PER_10MIN: '10000000',
+      CHAT_STARTS_PER_10MIN: '100000000',
+      TICKETS_PER_VISITOR_PER_HOUR: '1000000',
+      TICKETS_PER_ADDRESS_PER_HOUR: '10000000',
+      TICKETS_PER_HOUR: '100000000',
+      // Every bot connects from 127.0.0.1: the budgets shared per address and per person would
+      // only measure themselves. They stay on (each event still pays for their check).
+      SOCKET_EVENTS_PER_VISITOR_PER_10S: '1000000',
+      SOCKET_EVENTS_PER_STAFF_PER_10S: '1000000',
+      SOCKET_EVENTS_PER_ADDRESS_PER_10S: '10000000',
+      CONNECTIONS_PER_ADDRESS: '1000000',
+      PASSWORD_HASH_QUEUE: '100000',
       SHUTDOWN_TIMEOUT_MS: '3000',
       ...(opts.cluster ? { REDIS_URL, REDIS_PREFIX: prefix, SECRET_KEY: 'bench-secret-key-0123456789-abcdefghijklmnop' } : {}),
       // BENCH_ENV_<NAME>=value sets NAME for the measured servers, e.g. BENCH_ENV_DB_POOL_MAX=30.

@@ -32,6 +32,8 @@ import { createSqlRunner } from './db/sqlRunner.js';
 import { migrate } from './db/migrate.js';
 import { createDepartments } from './departments/departments.js';
 import { departmentRoutes, publicDepartmentRoutes } from './departments/routes.js';
+import { databaseCheck } from './health/checks.js';
+import { isRedisUnavailable, redisCheck } from './cluster/redisFailures.js';
 import { healthRoutes } from './health/routes.js';
 import { createApp } from './http/app.js';
 import { clientAssets } from './http/clientAssets.js';
@@ -48,7 +50,12 @@ import { connectRedisCluster } from './cluster/redisCluster.js';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { createNotifier, withConversationHook } from './routing/notifier.js';
 import { createRoutingEngine, type RoutingEngine } from './routing/routingEngine.js';
-import { endSessionSockets, setupAgentNamespace, type AgentNamespace } from './socket/agentNamespace.js';
+import { setupAgentNamespace, type AgentNamespace } from './socket/agentNamespace.js';
+import { createConnectionGate } from './socket/connectionGate.js';
+import { createEventLimits } from './socket/eventBudgets.js';
+import { createSessionGuard, type SessionGuard } from './socket/sessionGuard.js';
+import { createMemoryConnectionCounter, createRedisConnectionCounter } from './limits/connectionCounter.js';
+import { createHashGate, type HashGate } from './auth/hashGate.js';
 import { Inflight } from './socket/inflight.js';
 import { setupVisitorNamespace, type VisitorNamespace } from './socket/visitorNamespace.js';
 import { createTickets, type Tickets } from './tickets/tickets.js';
@@ -58,6 +65,9 @@ import { userRoutes } from './users/routes.js';
 import { createUsers } from './users/users.js';
 import { visitorRoutes } from './visitors/routes.js';
 import { createVisitors } from './visitors/visitors.js';
+import { createVisitorQuotas } from './visitors/quotas.js';
+import { createChatStartQuota } from './visitors/chatQuota.js';
+import { createMailGate } from './mail/gate.js';
 import { createVoice, type Voice } from './voice/voice.js';
 import { voicemailRoutes } from './voice/voicemail.js';
 import { createCommunity, type Community } from './community/community.js';
@@ -80,6 +90,10 @@ export interface Zentrale {
   outbox: Outbox;
   voice: Voice;
   community: Community;
+  /** Bounds password hashing (logins). */
+  hashGate: HashGate;
+  /** Re-checks live console connections against their sessions. */
+  sessionGuard: SessionGuard;
   /** Starts listening; resolves with the bound URL (useful with PORT=0). */
   listen(): Promise<string>;
   /** A token for the first-admin form when no user exists yet, else null. */
@@ -109,19 +123,31 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const inflight = new Inflight();
   const ownOrigin = new URL(config.publicUrl).origin;
   const secretKey = await resolveSecretKey(config.secretKey, config.dataDir, log);
-  const sessions = createSessions(db.models, config.sessionTtlHours);
+  const sessions = createSessions(db.models, config.sessionTtlHours, now);
   const visitors = createVisitors(db.models, createVisitorTokens(secretKey, config.visitorTokenTtlDays));
   // Cluster mode: routing state, rate limits and broadcasts go through Redis.
   let askClientsToResync = () => undefined as void;
-  const cluster = config.redisUrl ? await connectRedisCluster(config.redisUrl, log.child({ feature: 'redis' }), () => askClientsToResync()) : null;
+  const cluster = config.redisUrl
+    ? await connectRedisCluster(config.redisUrl, log.child({ feature: 'redis' }), () => askClientsToResync(), { commandTimeoutMs: config.redisCommandTimeoutMs })
+    : null;
   // Every quota and rate limit (server/src/limits): in Redis on a cluster, so budgets hold across nodes.
   const makeLimit = createLimits({ redis: cluster ? { client: cluster.client, prefix: config.redisPrefix } : null }, metrics);
-  const limiter = createLoginLimiter(
-    config.loginMaxAttempts,
-    config.loginWindowSeconds,
-    cluster
-      ? (o) => new RateLimiterRedis({ ...o, keyPrefix: `${config.redisPrefix}${o.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true })
-      : undefined,
+  // What anonymous visitors may create, and the mails they may cause (docs/limits.md).
+  const quotas = createVisitorQuotas(makeLimit, config.quotas, log.child({ feature: 'quotas' }));
+  const mailGate = createMailGate(quotas.mail, log.child({ feature: 'mail' }));
+  const limiter = createLoginLimiter(makeLimit, config.loginMaxAttempts, config.loginWindowSeconds);
+  const hashGate = createHashGate(config.passwordHash.concurrency, config.passwordHash.queue);
+  const eventLimits = createEventLimits(makeLimit, {
+    perConnection: config.socketEventsPer10s,
+    perVisitor: config.socketEventsPerVisitorPer10s,
+    perStaff: config.socketEventsPerStaffPer10s,
+    perAddress: config.socketEventsPerAddressPer10s,
+  });
+  // Open connections are counted over every node; entries of a node that died expire on their own.
+  const connectionTtlMs = 90_000;
+  const gate = createConnectionGate(
+    cluster ? createRedisConnectionCounter(cluster.client, config.redisPrefix, connectionTtlMs) : createMemoryConnectionCounter(connectionTtlMs),
+    { metrics, log: log.child({ feature: 'connections' }), refreshMs: connectionTtlMs / 3, fallback: createMemoryConnectionCounter(connectionTtlMs) },
   );
 
   // Express answers every request Socket.IO does not take. The listener must be in place before
@@ -170,10 +196,20 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     now,
     options: { ...config.routing, nodeId: config.nodeId, nodeDeadAfterMs: config.nodeDeadAfterMs },
   });
-  const users = createUsers(db.models, db, async (userId) => {
-    await engine.loadAgentProfile(userId);
-    engine.kick();
-  });
+  const sessionGuard = createSessionGuard({ sessions, namespaces: [io.of(AGENT_NAMESPACE), io.of(COMMUNITY_NAMESPACE)], recheckMs: config.sessionRecheckMs, now, log: log.child({ feature: 'sessions' }) });
+  const users = createUsers(
+    db.models,
+    db,
+    async (userId) => {
+      await engine.loadAgentProfile(userId);
+      engine.kick();
+    },
+    // Rights taken away are taken from live connections too, on every node.
+    async ({ userId, code, keepSessionId }) => {
+      if (code !== 'ROLE_CHANGED') await sessions.destroyAllForUser(userId, keepSessionId);
+      sessionGuard.endUser(userId, code, keepSessionId);
+    },
+  );
   const setup = createSetup(db.models, users);
   const departments = createDepartments(db.models, async () => {
     await engine.loadDepartments();
@@ -193,7 +229,8 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
       if (ticketId !== null && tickets) await tickets.models.TicketEvent.create({ ticketId, type: 'mail_failed', actorType: 'system', actorId: null, data: JSON.stringify({ kind, error }), createdAt: now() });
     },
   });
-  const transcripts = createTranscripts({ db, views, outbox, log: log.child({ feature: 'transcripts' }), now });
+  const transcripts = createTranscripts({ db, views, outbox, gate: mailGate, log: log.child({ feature: 'transcripts' }), now });
+  const chatQuota = createChatStartQuota({ db, quotas, metrics, now });
   tickets = createTickets({
     db,
     sql,
@@ -209,6 +246,9 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     secretKey,
     publicUrl: config.publicUrl,
     tickMs: config.routing.tickMs,
+    mailGate,
+    ticketQuota: quotas.ticket,
+    voicemailQuota: quotas.voicemail,
     log: log.child({ feature: 'tickets' }),
     now,
     options: { numberPrefix: config.tickets.numberPrefix, linkTtlDays: config.tickets.linkTtlDays, slaWarnPercent: config.tickets.slaWarnPercent },
@@ -266,11 +306,15 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   setupVisitorNamespace(visitorsNsp, {
     visitors,
     chat,
+    chatQuota,
     tickets: tickets.visitorHandlers(),
     voice: { handlers: voice.visitorHandlers(), disconnected: voice.ops.disconnected },
     log,
     metrics,
-    eventsPer10s: config.socketEventsPer10s,
+    events: eventLimits,
+    gate,
+    connections: config.connections,
+    eventTimeoutMs: config.eventTimeoutMs,
     inflight,
     trustProxy: config.trustProxy,
   });
@@ -283,7 +327,11 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     consoleOrigins: [ownOrigin],
     log,
     metrics,
-    eventsPer10s: config.socketEventsPer10s,
+    events: eventLimits,
+    gate,
+    connectionsPerStaff: config.connections.perStaff,
+    guard: sessionGuard,
+    eventTimeoutMs: config.eventTimeoutMs,
     inflight,
     transfers: { handlers: transferHandlers(transfers), followed: transfers.followed },
     tickets: tickets.agentHandlers(),
@@ -296,6 +344,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     secretKey,
     publicUrl: config.publicUrl,
     limits: config.community,
+    staffNames: async () => (await db.models.User.findAll({ attributes: ['name'] })).map((u) => u.name),
     // Cluster: a visitor's budget is the same whichever node they post through.
     makeLimiter: cluster
       ? (o) => new RateLimiterRedis({ ...o, keyPrefix: `${config.redisPrefix}${o.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true })
@@ -306,22 +355,37 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   communityRef = community;
   setupCommunityNamespace(
     io.of(COMMUNITY_NAMESPACE) as unknown as CommunityNamespace,
-    { community, visitors, sessions, consoleOrigins: [ownOrigin], trustProxy: config.trustProxy, log, metrics, eventsPer10s: config.socketEventsPer10s, inflight, voiceGone: voice.ops.disconnected },
+    { community, visitors, sessions, consoleOrigins: [ownOrigin], trustProxy: config.trustProxy,
+      log,
+      metrics,
+      events: eventLimits,
+      gate,
+      connections: config.connections,
+      guard: sessionGuard,
+      eventTimeoutMs: config.eventTimeoutMs,
+      inflight,
+      voiceGone: voice.ops.disconnected },
     communityHandlers(community, voice.ops),
   );
 
+  const health = healthRoutes({
+    checks: [databaseCheck(db), ...(cluster ? [redisCheck(cluster.ready, () => cluster.client.ping())] : [])],
+    metrics,
+    sessions,
+    metricsToken: config.metricsToken,
+    startedAt,
+    node: { nodeId: config.nodeId, database: db.dialect, cluster: cluster !== null, voice: voice.status },
+    log: log.child({ feature: 'health' }),
+  });
   const attachmentFiles = createAttachmentStore(config.dataDir);
   const dev = config.env === 'development' ? await devClient(ROOT_DIR) : null;
   app = createApp(config, log, metrics, {
-    ops: healthRoutes(db, metrics, startedAt, { nodeId: config.nodeId, cluster: cluster !== null, voice: voice.status }),
+    ops: health.ops,
     visitorApi: [
       publicDepartmentRoutes(db.models, now, voice.status),
-      visitorRoutes(visitors),
+      visitorRoutes(visitors, quotas),
       voicemailRoutes({ db, files: attachmentFiles, tickets: tickets.voicemail, visitors, log: log.child({ feature: 'voicemail' }) }),
-      tickets.publicRoutes(
-        config.tickets.publicRequestsPerMinute,
-        cluster ? (o) => new RateLimiterRedis({ ...o, keyPrefix: `${config.redisPrefix}${o.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true }) : undefined,
-      ),
+      tickets.publicRoutes(makeLimit({ name: 'public-ticket-requests-per-address', points: config.tickets.publicRequestsPerMinute, durationSeconds: 60 })),
     ],
     agentApi: [
       authRoutes({
@@ -329,11 +393,13 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
         sessions,
         setup,
         limiter,
+        hashGate,
         log,
         cookie: { secure: config.cookieSecure, ttlHours: config.sessionTtlHours },
-        onSignedOut: (sessionId) => endSessionSockets(agents, sessionId),
+        onSignedOut: (sessionId) => sessionGuard.endSession(sessionId, 'SIGNED_OUT'),
       }),
       userRoutes(users, sessions),
+      health.admin,
       communityRoutes(community, sessions),
       departmentRoutes(departments, sessions),
       cannedRoutes(canned, sessions, memberDepartments),
@@ -348,6 +414,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
         sessions,
         visitors,
         maxBytes: config.attachmentMaxBytes,
+        quota: quotas.attachment,
         ticketThreadReadable: tickets.mayReadThread,
         log,
       }),
@@ -367,6 +434,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
 
   const purge = setInterval(() => {
     sessions.purgeExpired().catch((error: unknown) => log.warn({ err: error }, 'purging expired sessions failed'));
+    chatQuota.prune().catch((error: unknown) => log.warn({ err: error }, 'purging chat origins failed'));
   }, 3600_000);
   purge.unref();
 
@@ -384,6 +452,8 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     outbox,
     voice,
     community,
+    hashGate,
+    sessionGuard,
     setupToken,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -397,6 +467,8 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     close: () => {
       closing ??= (async () => {
         clearInterval(purge);
+        sessionGuard.stop();
+        gate.stop();
         await engine.stop();
         transfers.stop();
         tickets.stop();

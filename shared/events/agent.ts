@@ -4,6 +4,7 @@ import type { CannedResponse } from '../schemas/canned.js';
 import {
   conversationRefSchema,
   conversationSyncSchema,
+  customerVerifySchema,
   emptySchema,
   messageReadSchema,
   messageSendSchema,
@@ -44,6 +45,7 @@ import {
 
 import { voiceEvents, type VoiceServerToClient } from './voice.js';
 import { callHoldSchema, type CallState } from '../schemas/voice.js';
+import type { SessionEndCode } from '../schemas/auth.js';
 
 /** Namespace the console connects to. Auth: the session cookie set by POST /api/auth/login. */
 export const AGENT_NAMESPACE = '/agent';
@@ -61,7 +63,10 @@ export interface ConversationDetail {
   conversation: AgentConversation;
   /** Up to the last 500 messages, internal notes included, oldest first. */
   messages: Message[];
-  /** The visitor's (or the same customer number's) earlier conversations, newest first. */
+  /**
+   * The visitor's earlier conversations, newest first; those of the same customer number only once
+   * it is confirmed for this visitor (`conversation.visitor.customerNumberVerified`).
+   */
   earlier: EarlierConversation[];
 }
 
@@ -84,6 +89,12 @@ export const agentEvents = {
   'conversation:get': defineEvent<ConversationDetail>()(conversationRefSchema),
   'conversation:sync': defineEvent<{ messages: Message[] }>()(conversationSyncSchema),
   'conversation:close': defineEvent<{ conversation: AgentConversation }>()(conversationRefSchema),
+  /**
+   * The agent serving the chat confirms the visitor's customer number: from then on it is the
+   * visitor's (also in their later chats) and their conversations are linked by it. CONFLICT when
+   * the chat is not yours and active, has no customer number, or another one than `customerNumber`.
+   */
+  'customer:verify': defineEvent<{ conversation: AgentConversation; earlier: EarlierConversation[] }>()(customerVerifySchema),
   'message:send': defineEvent<{ message: Message; duplicate: boolean }>()(messageSendSchema),
   /** Internal note: stored in the conversation, shown to agents only. */
   'note:add': defineEvent<{ message: Message; duplicate: boolean }>()(messageSendSchema),
@@ -142,8 +153,12 @@ export interface AgentServerToClient extends VoiceServerToClient {
   /** Own status changed (from any of the agent's tabs or by the server, e.g. auto-away). */
   'presence:changed': (presence: Presence) => void;
   'preferences:changed': (preferences: Preferences) => void;
-  /** The session ended (signed out elsewhere, account disabled); the client should sign in again. */
-  'session:ended': (reason: { code: string }) => void;
+  /**
+   * The server ended this connection (signed out elsewhere, account deactivated, password or role
+   * changed, session expired). On `ROLE_CHANGED` the sign-in still stands: reload the console; on
+   * any other code sign in again. The connection is closed right after this event.
+   */
+  'session:ended': (reason: { code: SessionEndCode }) => void;
   /** A chat is offered to this agent: accept before `expiresAt`. */
   'offer:received': (offer: Offer) => void;
   'offer:revoked': (revoked: OfferRevoked) => void;

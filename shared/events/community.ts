@@ -24,6 +24,7 @@ import {
 import type { TicketCreated } from '../schemas/tickets.js';
 import { voiceMutePeerSchema } from '../schemas/voice.js';
 import { voiceEvents, type VoiceServerToClient } from './voice.js';
+import type { SessionEndCode } from '../schemas/auth.js';
 import type { Conversation } from '../schemas/chat.js';
 import type { QueueStatus } from '../schemas/routing.js';
 
@@ -81,6 +82,8 @@ export const communityEvents = {
 export type CommunityClientToServer = ClientToServer<typeof communityEvents>;
 
 export interface CommunityServerToClient extends VoiceServerToClient {
+  /** Staff only: the console session behind this connection ended (as on /agent); the connection closes. */
+  'session:ended': (reason: { code: SessionEndCode }) => void;
   /** A room's voice was opened or closed by staff. */
   'community:room': (room: CommunityRoom) => void;
   /** A new message or reply in the room you are in. */

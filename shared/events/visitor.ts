@@ -39,7 +39,8 @@ export const visitorEvents = {
   'message:read': defineEvent<{ upToId: number }>()(messageReadSchema),
   /** Volatile: may be sent without an ack callback; never stored. */
   'typing:set': defineEvent<Record<string, never>>()(typingSetSchema),
-  'transcript:request': defineEvent<{ requested: true; email: string }>()(transcriptRequestSchema),
+  /** `mailQueued`: false when no mail will come (mail not configured, or a mail budget is used up: docs/limits.md). */
+  'transcript:request': defineEvent<{ requested: true; email: string; mailQueued: boolean }>()(transcriptRequestSchema),
 
   /** Leave a message without a chat: a new thread that is a ticket from the start. */
   'ticket:create': defineEvent<TicketCreated>()(ticketCreateSchema),

@@ -63,3 +63,12 @@ export const userPatchSchema = z.object({
   memberships: z.array(membershipBodySchema).max(100).optional(),
 });
 export type UserPatch = z.input<typeof userPatchSchema>;
+
+/**
+ * Why the server ended a console connection (`session:ended`): signed out, the account was
+ * deactivated, the password was changed (every other session ends), the role changed (sign-in
+ * stands; reload to get the new role's console), the session expired, or it no longer stands for
+ * another reason (removed).
+ */
+export const sessionEndCodes = ['SIGNED_OUT', 'DEACTIVATED', 'PASSWORD_CHANGED', 'ROLE_CHANGED', 'EXPIRED', 'REVOKED'] as const;
+export type SessionEndCode = (typeof sessionEndCodes)[number];

@@ -55,7 +55,13 @@ export const visitorContextSchema = z.object({
   id: z.string(),
   name: z.string().nullable(),
   email: z.string().nullable(),
+  /** As the visitor typed it (pre-chat or ticket form): proves nothing by itself. */
   customerNumber: z.string().nullable(),
+  /**
+   * The customer number was confirmed for this visitor (`customer:verify`). Until then only the
+   * visitor's own earlier conversations are shown, none linked by the number (docs/protocol.md).
+   */
+  customerNumberVerified: z.boolean(),
   language: z.string().nullable(),
   /** The page the widget was opened on. */
   page: z.string().nullable(),
@@ -101,7 +107,10 @@ export const conversationStartSchema = z.object({
   language: languageCodeSchema,
   name: z.string().trim().min(1).max(80),
   email: emailSchema.optional(),
-  /** Links this chat to the customer's other conversations and tickets. */
+  /**
+   * Self-declared: shown to the agent as not verified. Links this chat to the customer's other
+   * conversations only once confirmed for this visitor (`customer:verify`, docs/protocol.md).
+   */
   customerNumber: z.string().trim().min(1).max(40).optional(),
   /** An existing ticket the chat is about. */
   ticketNumber: z.string().trim().min(1).max(40).optional(),
@@ -121,6 +130,13 @@ export const messageSendSchema = z.object({
 export type MessageSend = z.input<typeof messageSendSchema>;
 
 export const conversationRefSchema = z.object({ conversationId: uuidSchema });
+
+/**
+ * The agent serving the chat confirms the visitor's customer number (having checked it, e.g. by
+ * asking for details only the customer knows). `customerNumber` is the number the agent saw: it
+ * must still be the conversation's, so a number changed meanwhile is not confirmed unseen.
+ */
+export const customerVerifySchema = z.object({ conversationId: uuidSchema, customerNumber: z.string().trim().min(1).max(40) });
 
 export const typingSetSchema = z.object({ conversationId: uuidSchema, typing: z.boolean() });
 

@@ -12,14 +12,17 @@ export const COMMUNITY_MAX_LINKS = 2;
 /** Messages per history page. */
 export const COMMUNITY_PAGE_SIZE = 50;
 
-/** A display name: 2–40 characters, letters, digits, spaces and a few marks; no impersonating staff. */
+/**
+ * A display name: 2–40 characters, letters, digits, spaces and a few marks. Whether it could pass
+ * for the team (a reserved word or a team member's name, also as a look-alike) is the server's
+ * check: refused with the reason `name_reserved` (see docs/community.md).
+ */
 export const displayNameSchema = z
   .string()
   .trim()
   .min(2)
   .max(40)
-  .regex(/^[\p{L}\p{N} ._'-]+$/u, 'letters, digits, spaces and . _ \' -')
-  .refine((n) => !/\b(admin|moderator|support|zentrale|staff)\b/i.test(n), 'this name is reserved for the team');
+  .regex(/^[\p{L}\p{N} ._'-]+$/u, 'letters, digits, spaces and . _ \' -');
 
 const messageId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const communityText = z.string().trim().min(1).max(COMMUNITY_MESSAGE_MAX_LENGTH);
@@ -56,7 +59,7 @@ export const communityFlagSchema = z.object({ messageId, on: z.boolean() });
 export const sanctionKinds = ['mute', 'ban'] as const;
 export const communitySanctionSchema = z.object({
   visitorId: uuidSchema,
-  /** mute: may read, not post; ban: may not enter the community at all (also from the same address). */
+  /** mute: may read, not post; ban: may not enter the community at all. Both also hold for the visitor's address (for at most a day). */
   kind: z.enum(sanctionKinds),
   minutes: z.number().int().min(1).max(60 * 24 * 365),
   reason: z.string().trim().max(500).optional(),
@@ -146,6 +149,6 @@ export interface CommunityReport {
   createdAt: string;
 }
 
-/** Refusals as `error.reason`: muted, banned, rate_limited is RATE_LIMITED, too_many_links, no_name. */
-export const communityRefusals = ['muted', 'banned', 'too_many_links', 'no_name', 'deleted', 'not_a_reply'] as const;
+/** Refusals as `error.reason` (a rate limit is RATE_LIMITED instead); see docs/community.md. */
+export const communityRefusals = ['muted', 'banned', 'too_many_links', 'no_name', 'name_reserved', 'deleted', 'not_a_reply'] as const;
 export type CommunityRefusal = (typeof communityRefusals)[number];

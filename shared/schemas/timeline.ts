@@ -26,6 +26,8 @@ export const conversationEventTypes = [
   'kept_waiting',
   /** The conversation became a ticket (offline fallback); data: { ticketId, number, source }. */
   'ticket_created',
+  /** The agent confirmed the visitor's customer number; data: { customerNumber }. */
+  'customer_number_verified',
 ] as const;
 export const conversationEventTypeSchema = z.enum(conversationEventTypes);
 export type ConversationEventType = z.infer<typeof conversationEventTypeSchema>;

@@ -178,7 +178,7 @@ describe('browser: agent console', function () {
       await expectStatus(page, 'available');
 
       // A visitor starts a chat: it is offered to the agent.
-      const visitor = await makeVisitorChat(server, department, { name: 'Max Mustermann', text: 'Mein Zähler zeigt E-17.' });
+      const visitor = await makeVisitorChat(server, department, { name: 'Max Mustermann', text: 'Mein Zähler zeigt E-17.', customerNumber: 'K-100234' });
       const offer = page.getByTestId('offer-card');
       await offer.waitFor(WAIT);
       assert.equal(await page.getByTestId('offer-visitor').textContent(), 'Max Mustermann');
@@ -193,6 +193,14 @@ describe('browser: agent console', function () {
       await chat.getByText('Mein Zähler zeigt E-17.').waitFor(WAIT);
       assert.match((await page.getByTestId('chat-timer').textContent()) ?? '', /\d\d:\d\d/);
       assert.equal(await page.getByTestId('visitor-name').textContent(), 'Max Mustermann');
+
+      // The customer number the visitor typed is shown as unverified until the agent confirms it.
+      const customer = page.getByTestId('visitor-customer');
+      assert.equal(await customer.getByTestId('visitor-customer-number').textContent(), 'K-100234');
+      await customer.getByTestId('visitor-customer-unverified').filter({ hasText: 'Vom Besucher angegeben, nicht geprüft' }).waitFor(WAIT);
+      await customer.getByTestId('visitor-customer-verify').filter({ hasText: 'Kundennummer bestätigen' }).click();
+      await customer.getByTestId('visitor-customer-verified').filter({ hasText: 'Geprüft' }).waitFor(WAIT);
+      assert.equal(await customer.getByTestId('visitor-customer-verify').count(), 0, 'nothing left to confirm');
 
       // The visitor writes; the agent sees it.
       expectOk(await ask(visitor.socket, 'message:send', { conversationId: visitor.conversationId, clientId: clientId(), text: 'Hallo, sind Sie da?' }));

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-cor
 import { launchBrowser } from '../support/browser.js';
 import { withoutOfflineFallback } from '../support/chatFixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { recipients, startSmtp, type TestSmtp } from '../support/smtp.js';
 
 const WAIT = { timeout: 15_000 };
 
@@ -46,12 +47,15 @@ describe('browser: widget on the demo page', function () {
   this.timeout(60_000);
 
   let server: TestServer;
+  let smtp: TestSmtp;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
 
   before(async function () {
-    server = await startTestServer();
+    // Mail is configured: the widget only says a transcript is coming when the server queued one.
+    smtp = await startSmtp();
+    server = await startTestServer({ env: { SMTP_URL: smtp.url } });
     await server.seedDemo();
     // Routing reads departments at start-up, before the seed: let it see the seeded ones.
     await server.zentrale.engine.loadDepartments();
@@ -63,6 +67,7 @@ describe('browser: widget on the demo page', function () {
   after(async function () {
     await browser?.close();
     await server?.close();
+    await smtp?.close();
   });
 
   beforeEach(async function () {
@@ -282,6 +287,7 @@ describe('browser: widget on the demo page', function () {
     assert.equal(await frame.getByTestId('transcript-email').inputValue(), 'erika@example.com');
     await frame.getByTestId('transcript-submit').click();
     await frame.getByTestId('transcript-done').filter({ hasText: 'erika@example.com' }).waitFor(WAIT);
+    await smtp.waitFor((m) => recipients(m).includes('erika@example.com') && /^Ihr Chatverlauf/.test(m.subject ?? ''));
 
     // A new conversation starts from the form, prefilled with what the visitor entered before.
     await frame.getByTestId('new-conversation').click();

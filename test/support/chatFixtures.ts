@@ -88,18 +88,18 @@ export interface TestVisitor {
   queue: Awaited<ReturnType<typeof startChat>>['queue'];
 }
 
-async function startChat(socket: VisitorSocket, departmentId: number, language: string, name: string, text: string) {
-  return expectOk(await ask(socket, 'conversation:start', { clientId: clientId(), departmentId, language, name, text }));
+async function startChat(socket: VisitorSocket, departmentId: number, language: string, name: string, text: string, customerNumber?: string) {
+  return expectOk(await ask(socket, 'conversation:start', { clientId: clientId(), departmentId, language, name, text, ...(customerNumber ? { customerNumber } : {}) }));
 }
 
 export async function makeVisitorChat(
   server: TestServer,
   departmentId: number,
-  opts: { language?: string; name?: string; text?: string } = {},
+  opts: { language?: string; name?: string; text?: string; customerNumber?: string } = {},
 ): Promise<TestVisitor> {
   const { token } = await visitorSession(server.baseUrl);
   const socket = await connectVisitor(server.baseUrl, token);
-  const started = await startChat(socket, departmentId, opts.language ?? 'de', opts.name ?? 'Besucher', opts.text ?? 'Hallo, ich brauche Hilfe.');
+  const started = await startChat(socket, departmentId, opts.language ?? 'de', opts.name ?? 'Besucher', opts.text ?? 'Hallo, ich brauche Hilfe.', opts.customerNumber);
   return { socket, token, conversationId: started.conversation.id, queue: started.queue };
 }
 

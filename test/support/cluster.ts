@@ -8,6 +8,8 @@ import { openDatabase, type Database } from '../../server/src/db/database.js';
 import { migrate } from '../../server/src/db/migrate.js';
 import { createLogger } from '../../server/src/log/logger.js';
 import { createTestDatabase } from './mariadb.js';
+import { ONE_ADDRESS_LIMITS } from './server.js';
+import { GENEROUS_QUOTAS } from './quotas.js';
 import { connectTestRedis, dropPrefix, testPrefix, testRedisUrl } from './redis.js';
 
 const MAIN = path.resolve('server/src/main.ts');
@@ -93,6 +95,8 @@ export async function startCluster(options: {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     SERVE_CLIENT: 'false',
     SHUTDOWN_TIMEOUT_MS: '2000',
+    ...ONE_ADDRESS_LIMITS,
+    ...GENEROUS_QUOTAS,
     ...options.env,
   };
 

@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { AGENT_NAMESPACE, type AgentClientToServer, type AgentServerToClient, type Preferences } from '../../../shared/events/agent.js';
 import type { AgentStatus, AwayReason, Presence } from '../../../shared/schemas/presence.js';
+import type { SessionEndCode } from '../../../shared/schemas/auth.js';
 import { ConnectionTracker } from '../../lib/connection.svelte.js';
 import type { ClientAck } from '../../lib/errors.js';
 import { connectSocket, settle } from '../../lib/socket.js';
@@ -29,9 +30,10 @@ export class AgentConnection {
   readonly userId: number;
   #socket: AgentSocket | null = null;
   readonly #bindings: SocketBinding[] = [];
-  readonly #onSessionEnded: () => void;
+  readonly #onSessionEnded: (code: SessionEndCode | null) => void;
 
-  constructor(userId: number, onSessionEnded: () => void) {
+  /** `onSessionEnded` gets the server's reason (`session:ended`), or null when the connection was refused. */
+  constructor(userId: number, onSessionEnded: (code: SessionEndCode | null) => void) {
     this.userId = userId;
     this.#onSessionEnded = onSessionEnded;
   }
@@ -65,10 +67,10 @@ export class AgentConnection {
     socket.on('preferences:changed', (preferences) => {
       this.preferences = preferences;
     });
-    socket.on('session:ended', () => this.#end());
+    socket.on('session:ended', ({ code }) => this.#end(code));
     socket.on('connect_error', (error) => {
       if (socket.active) return; // transport trouble: socket.io retries by itself
-      if (error.message === 'UNAUTHENTICATED' || error.message === 'FORBIDDEN') this.#end();
+      if (error.message === 'UNAUTHENTICATED' || error.message === 'FORBIDDEN') this.#end(null);
       else setTimeout(() => socket.connect(), 5_000);
     });
     socket.on('disconnect', (reason) => {
@@ -110,8 +112,8 @@ export class AgentConnection {
     this.presence = null;
   }
 
-  #end(): void {
+  #end(code: SessionEndCode | null): void {
     this.disconnect();
-    this.#onSessionEnded();
+    this.#onSessionEnded(code);
   }
 }

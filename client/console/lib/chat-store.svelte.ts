@@ -8,6 +8,7 @@ import { settle } from '../../lib/socket.js';
 import type { AgentConnection, AgentSocket, SocketBinding } from './agent-connection.svelte.js';
 import { api, uploadAttachment, type Department } from './api.js';
 import { highestId, mergeMessages, replaceDepartmentQueue, sortQueue } from './chat-logic.js';
+import { stripUnsafeText } from '../../../shared/schemas/safeText.js';
 
 /** Automatic re-sends after a missing ack before an item is shown as failed. */
 const MAX_AUTO_ATTEMPTS = 3;
@@ -126,7 +127,11 @@ export class ChatStore implements SocketBinding {
       }
     });
     socket.on('conversation:updated', (conversation) => {
-      if (this.conversations.some((c) => c.id === conversation.id)) this.#upsert(conversation);
+      const before = this.conversations.find((c) => c.id === conversation.id);
+      if (!before) return;
+      this.#upsert(conversation);
+      // Confirmed in another tab: the customer's earlier conversations are shown now.
+      if (!before.visitor.customerNumberVerified && conversation.visitor.customerNumberVerified) void this.#loadDetail(conversation.id);
     });
     socket.on('message:sent', (message) => this.#receive([message]));
     socket.on('sync:required', () => void this.#resync(socket));
@@ -316,6 +321,21 @@ export class ChatStore implements SocketBinding {
     return result;
   }
 
+  /**
+   * Confirms the customer number the visitor gave (the agent serving the chat, having checked it):
+   * the conversation comes back marked verified, with the customer's earlier conversations.
+   */
+  async verifyCustomer(conversationId: string, customerNumber: string): Promise<ClientAck<unknown>> {
+    const socket = this.#agent.socket;
+    if (!socket) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
+    const result = await settle(socket.emitWithAck('customer:verify', { conversationId, customerNumber }));
+    if (result.ok) {
+      this.#upsert(result.data.conversation);
+      this.earlier[conversationId] = result.data.earlier;
+    }
+    return result;
+  }
+
   /** Removes a closed conversation from the list. */
   dismiss(conversationId: string): void {
     const index = this.conversations.findIndex((c) => c.id === conversationId);
@@ -368,7 +388,7 @@ export class ChatStore implements SocketBinding {
     if (!socket.connected) return; // sent by #flushOutbox on the next connect
 
     this.#inFlight.add(clientId);
-    const payload = { conversationId: item.conversationId, clientId, text: item.text };
+    const payload = { conversationId: item.conversationId, clientId, text: stripUnsafeText(item.text) };
     const result =
       item.kind === 'file' && item.file
         ? await uploadAttachment(item.conversationId, item.file, clientId)

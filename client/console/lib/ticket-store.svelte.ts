@@ -9,6 +9,7 @@ import { api } from './api.js';
 import { mergeMessages } from './chat-logic.js';
 import type { OutboxItem } from './chat-store.svelte.js';
 import { applyTicket, defaultFilters, listQuery, matchesFilters, type TicketFilters } from './ticket-logic.js';
+import { stripUnsafeText } from '../../../shared/schemas/safeText.js';
 
 export const TICKET_PAGE_SIZE = 25;
 /** Automatic re-sends after a missing ack before an entry is shown as failed. */
@@ -318,7 +319,8 @@ export class TicketStore implements SocketBinding {
     item.status = 'pending';
     item.error = null;
     if (!socket.connected) return; // sent on the next connect
-    const { ticketId, text } = item;
+    const { ticketId } = item;
+    const text = stripUnsafeText(item.text);
     const result: ClientAck<{ message: Message; ticket?: AgentTicket }> =
       item.kind === 'message'
         ? await settle(socket.emitWithAck('ticket:reply', { ticketId, clientId, text, ...(item.setStatus ? { status: item.setStatus } : {}) }))

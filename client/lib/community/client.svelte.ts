@@ -8,6 +8,7 @@ import { connectSocket, settle } from '../socket.js';
 import { COMMUNITY_NAMESPACE } from './limits.js';
 import { mergeById, replaceIn } from './merge.js';
 import { CommunityVoice } from './voice.svelte.js';
+import { stripUnsafeText } from '../../../shared/schemas/safeText.js';
 
 export type CommunitySocket = Socket<CommunityServerToClient, CommunityClientToServer>;
 export type CommunityPhase = 'connecting' | 'ready' | 'failed' | 'banned';
@@ -194,7 +195,7 @@ export class CommunityClient {
   async post(text: string, clientId: string, parentId?: number): Promise<ClientAck<{ message: CommunityMessage; duplicate: boolean }>> {
     const room = this.room;
     if (!room || !this.socket.connected) return notConnected;
-    const result = await settle(this.socket.emitWithAck('community:post', { roomId: room.id, clientId, text, ...(parentId ? { parentId } : {}) }));
+    const result = await settle(this.socket.emitWithAck('community:post', { roomId: room.id, clientId, text: stripUnsafeText(text), ...(parentId ? { parentId } : {}) }));
     if (result.ok) {
       this.ownIds.add(result.data.message.id);
       this.#receive(result.data.message);

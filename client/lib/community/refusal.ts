@@ -19,6 +19,7 @@ export function refusalText(text: CommunityText, error: ClientError, mutedUntil:
     case 'too_many_links':
       return t('community.refusal.too_many_links', { max: COMMUNITY_MAX_LINKS });
     case 'no_name':
+    case 'name_reserved':
     case 'deleted':
     case 'not_a_reply':
       return t(`community.refusal.${error.reason}`);

@@ -9,6 +9,7 @@ import { newClientId } from '../../lib/ids.js';
 import { connectSocket, settle } from '../../lib/socket.js';
 import { highestId, mergeMessages } from './messages.js';
 import { openVisitorSession, readStoredToken, storeToken } from './visitor-api.js';
+import { stripUnsafeText } from '../../../shared/schemas/safeText.js';
 
 /** Mirrors VISITOR_NAMESPACE in shared/events/visitor.ts (a value import would pull in zod). */
 const VISITOR_NAMESPACE = '/visitor';
@@ -127,7 +128,7 @@ export class VisitorChat {
   async startConversation(input: ConversationStart): Promise<ClientAck<unknown>> {
     const socket = this.#socket;
     if (!socket) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
-    const result = await settle(socket.emitWithAck('conversation:start', input));
+    const result = await settle(socket.emitWithAck('conversation:start', { ...input, text: stripUnsafeText(input.text), name: stripUnsafeText(input.name) }));
     if (result.ok) {
       this.details = { name: input.name, email: input.email ?? '' };
       this.#adopt(result.data.conversation, result.data.queue ?? null);
@@ -190,7 +191,7 @@ export class VisitorChat {
   }
 
   /** Asks for the transcript by e-mail; without `email` the server uses the one it knows. */
-  async requestTranscript(email: string): Promise<ClientAck<{ requested: true; email: string }>> {
+  async requestTranscript(email: string): Promise<ClientAck<{ requested: true; email: string; mailQueued: boolean }>> {
     const socket = this.#socket;
     const conversation = this.conversation;
     if (!socket || !conversation) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
@@ -444,7 +445,7 @@ export class VisitorChat {
 
     this.#inFlight.add(clientId);
     const result = await settle(
-      socket.emitWithAck('message:send', { conversationId: conversation.id, clientId, text: item.text }),
+      socket.emitWithAck('message:send', { conversationId: conversation.id, clientId, text: stripUnsafeText(item.text) }),
     );
     this.#inFlight.delete(clientId);
     const current = this.outbox.find((entry) => entry.clientId === clientId);

@@ -11,6 +11,7 @@ import { newClientId } from '../../lib/ids.js';
 import { settle } from '../../lib/socket.js';
 import type { OutboxItem, VisitorChat, VisitorSocket } from './chat.svelte.js';
 import { mergeMessages } from './messages.js';
+import { stripUnsafeText } from '../../../shared/schemas/safeText.js';
 
 /** Which ticket updates the visitor has seen (by `updatedAt`), so a new reply can be marked. */
 const SEEN_KEY = 'zentrale.ticketsSeen';
@@ -167,7 +168,7 @@ export class VisitorTickets {
     item.status = 'pending';
     item.error = null;
     if (!socket.connected) return; // sent again by refresh() on the next connect
-    const result = await settle(socket.emitWithAck('ticket:comment', { ticketId, clientId, text: item.text }));
+    const result = await settle(socket.emitWithAck('ticket:comment', { ticketId, clientId, text: stripUnsafeText(item.text) }));
     const current = this.outbox[ticketId]?.find((entry) => entry.clientId === clientId);
     if (result.ok) {
       const thread = this.threads[ticketId];

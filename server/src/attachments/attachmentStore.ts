@@ -36,7 +36,8 @@ export function createAttachmentStore(dataDir: string) {
      */
     async detectAudio(bytes: Buffer): Promise<string | null> {
       const type = await fileTypeFromBuffer(bytes);
-      return type ? (RECORDING_TYPES[type.mime] ?? null) : null;
+      // Ogg with Opus (Firefox's recordings) is reported as `audio/ogg; codecs=opus`: the container decides.
+      return type ? (RECORDING_TYPES[type.mime.split(';')[0]!.trim()] ?? null) : null;
     },
     async save(bytes: Buffer): Promise<string> {
       await fs.mkdir(dir, { recursive: true });

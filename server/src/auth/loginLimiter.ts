@@ -1,50 +1,37 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { RateLimitedError } from '../errors/errors.js';
+import type { MakeLimit } from '../limits/limits.js';
 
 export interface LoginLimiter {
-  /** Throws RateLimitedError when this address or account has used up its attempts. */
-  check(ip: string, email: string): Promise<void>;
-  /** Counts a failed attempt. */
-  fail(ip: string, email: string): Promise<void>;
-  /** A successful login clears the account's counter (not the address's). */
-  succeed(email: string): Promise<void>;
+  /**
+   * Reserves one attempt for this address and this account before the password is checked (and
+   * before the slow hash): throws RateLimitedError when either budget is used up. The reservation
+   * is atomic, so a burst of concurrent logins, on any node, gets at most the budget's number of
+   * password checks; the rest are refused without hashing.
+   */
+  reserve(ip: string, email: string): Promise<void>;
+  /** The password was right: the account's counter starts over, and the address gets its attempt back. */
+  succeed(ip: string, email: string): Promise<void>;
 }
 
 /**
  * Two budgets: per account (slows guessing one password from many addresses) and per address,
  * with ten times the room (slows one address trying many accounts, but lets an office share it).
  */
-export function createLoginLimiter(
-  maxAttempts: number,
-  windowSeconds: number,
-  make: (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract = (o) =>
-    new RateLimiterMemory(o),
-): LoginLimiter {
-  const byAccount = make({ keyPrefix: 'login:account', points: maxAttempts, duration: windowSeconds });
-  const byAddress = make({ keyPrefix: 'login:ip', points: maxAttempts * 10, duration: windowSeconds });
-
-  const blockedFor = async (limiter: RateLimiterAbstract, key: string, limit: number) => {
-    const res = await limiter.get(key);
-    return res && res.consumedPoints >= limit ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
-  };
-
+export function createLoginLimiter(makeLimit: MakeLimit, maxAttempts: number, windowSeconds: number): LoginLimiter {
+  const byAccount = makeLimit({ name: 'login:account', points: maxAttempts, durationSeconds: windowSeconds });
+  const byAddress = makeLimit({ name: 'login:address', points: maxAttempts * 10, durationSeconds: windowSeconds });
   return {
-    async check(ip, email) {
-      const wait = Math.max(
-        await blockedFor(byAccount, email, maxAttempts),
-        await blockedFor(byAddress, ip, maxAttempts * 10),
-      );
-      if (wait > 0) throw new RateLimitedError(wait);
-    },
-    async fail(ip, email) {
-      for (const [limiter, key] of [[byAccount, email], [byAddress, ip]] as const) {
-        await limiter.penalty(key, 1).catch((error: unknown) => {
-          if (!(error instanceof RateLimiterRes)) throw error;
-        });
+    async reserve(ip, email) {
+      await byAddress.consume(ip);
+      try {
+        await byAccount.consume(email);
+      } catch (error) {
+        // Refused for the account: this attempt checks no password, so the address keeps its point.
+        await byAddress.refund(ip);
+        throw error;
       }
     },
-    async succeed(email) {
-      await byAccount.delete(email);
+    async succeed(ip, email) {
+      await Promise.all([byAccount.reset(email), byAddress.refund(ip)]);
     },
   };
 }

@@ -8,6 +8,8 @@ import { SESSION_COOKIE, type Sessions } from './sessions.js';
 declare module 'express-serve-static-core' {
   interface Request {
     user?: UserModel;
+    /** The id of the session behind the request's cookie (set with `user`). */
+    sessionId?: string;
   }
 }
 
@@ -26,6 +28,7 @@ export function requireUser(sessions: Sessions, role: Role = 'agent'): RequestHa
     if (!resolved) throw new UnauthenticatedError();
     if (!hasRole(resolved.user.role, role)) throw new ForbiddenError(`Requires role ${role}.`);
     req.user = resolved.user;
+    req.sessionId = resolved.sessionId;
     next();
   };
 }

@@ -6,6 +6,7 @@ import { UnauthenticatedError } from '../errors/errors.js';
 import { parseInput } from '../http/validate.js';
 import type { Logger } from '../log/logger.js';
 import type { LoginLimiter } from './loginLimiter.js';
+import type { HashGate } from './hashGate.js';
 import { requireUser, sessionCookieFrom } from './middleware.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
 import { SESSION_COOKIE, type Sessions } from './sessions.js';
@@ -16,13 +17,15 @@ export interface AuthRouteDeps {
   sessions: Sessions;
   setup: Setup;
   limiter: LoginLimiter;
+  /** Bounds how many password hashes run and wait at once. */
+  hashGate: HashGate;
   log: Logger;
   cookie: { secure: boolean; ttlHours: number };
   /** Called with the id of a session that signed out, to close its live connections. */
   onSignedOut(sessionId: string): void;
 }
 
-export function authRoutes({ models, sessions, setup, limiter, log, cookie, onSignedOut }: AuthRouteDeps): Router {
+export function authRoutes({ models, sessions, setup, limiter, hashGate, log, cookie, onSignedOut }: AuthRouteDeps): Router {
   const router = Router();
 
   const setSessionCookie = (res: Response, token: string) =>
@@ -37,16 +40,17 @@ export function authRoutes({ models, sessions, setup, limiter, log, cookie, onSi
   router.post('/auth/login', async (req, res) => {
     const body = parseInput(loginBodySchema, req.body);
     const ip = req.ip ?? 'unknown';
-    await limiter.check(ip, body.email);
+    // The attempt counts before the password is checked: a burst cannot outrun the counter.
+    await limiter.reserve(ip, body.email);
     const user = await models.User.findOne({ where: { email: body.email } });
     // Verify against a dummy hash for unknown accounts so timing does not reveal which exist.
-    const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), body.password);
+    const stored = user?.passwordHash ?? (await dummyPasswordHash());
+    const valid = await hashGate.run(() => verifyPassword(stored, body.password));
     if (!user || !valid || !user.active) {
-      await limiter.fail(ip, body.email);
       log.info({ ip, email: body.email }, 'login failed');
       throw new UnauthenticatedError('E-mail or password is wrong.');
     }
-    await limiter.succeed(body.email);
+    await limiter.succeed(ip, body.email);
     setSessionCookie(res, await sessions.create(user.id, req.headers['user-agent']));
     log.info({ userId: user.id }, 'login');
     res.json(ok({ user: user.toPublic() }));

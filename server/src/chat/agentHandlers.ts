@@ -5,7 +5,7 @@ import type { ChatService } from './chatService.js';
 
 type ChatEvents = Pick<
   typeof agentEvents,
-  'conversation:list' | 'conversation:get' | 'conversation:sync' | 'conversation:close' | 'message:send' | 'note:add' | 'message:read' | 'typing:set'
+  'conversation:list' | 'conversation:get' | 'conversation:sync' | 'conversation:close' | 'customer:verify' | 'message:send' | 'note:add' | 'message:read' | 'typing:set'
 >;
 
 export function agentChatHandlers(chat: ChatService, pendingOffer: (agentId: number) => Promise<import('../../../shared/schemas/routing.js').Offer | null>): Handlers<ChatEvents, AgentContext> {
@@ -16,6 +16,11 @@ export function agentChatHandlers(chat: ChatService, pendingOffer: (agentId: num
     'conversation:sync': async ({ conversationId, afterId }, { user }) => ({ messages: await a.sync(user, conversationId, afterId) }),
     'conversation:close': async ({ conversationId }, ctx) => {
       const { deliver, ...result } = await a.close(ctx.user, conversationId, ctx.socketId);
+      ctx.afterAck(deliver);
+      return result;
+    },
+    'customer:verify': async ({ conversationId, customerNumber }, ctx) => {
+      const { deliver, ...result } = await a.verifyCustomer(ctx.user, conversationId, customerNumber, ctx.socketId);
       ctx.afterAck(deliver);
       return result;
     },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Op } from 'sequelize';
 import type { z } from 'zod';
 import type { ConversationDetail } from '../../../shared/events/agent.js';
-import type { AgentConversation, Conversation, Message, conversationStartSchema, messageSendSchema } from '../../../shared/schemas/chat.js';
+import type { AgentConversation, Conversation, EarlierConversation, Message, conversationStartSchema, messageSendSchema } from '../../../shared/schemas/chat.js';
 import type { QueueStatus } from '../../../shared/schemas/routing.js';
 import type { TicketCreated } from '../../../shared/schemas/tickets.js';
 import { hasRole } from '../auth/middleware.js';
@@ -10,7 +10,7 @@ import type { EventLog } from '../conversations/eventLog.js';
 import type { ConversationViews } from '../conversations/views.js';
 import type { Database } from '../db/database.js';
 import type { ClosedBy, ConversationModel } from '../db/models/index.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors/errors.js';
+import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { Notifier } from '../routing/notifier.js';
 import type { Deliver, RoutingEngine } from '../routing/routingEngine.js';
 import type { AgentUser } from '../socket/agentNamespace.js';
@@ -25,7 +25,11 @@ type SendInput = z.output<typeof messageSendSchema>;
 
 /** Sends transcripts: at once for an ended chat, else once it ends (see mail/transcripts.ts). */
 export interface TranscriptHook {
-  requested(conversationId: string, email: string): Promise<void>;
+  /**
+   * The visitor asks for the transcript (`email`: the address they typed, if any). Decides where it
+   * goes and whether a mail is queued; `first`: this request was the one that queued it.
+   */
+  request(conversation: ConversationModel, email: string | null, origin: { visitorId: string; address: string | null }): Promise<{ email: string; mailQueued: boolean; first: boolean }>;
   /** The conversation ended: a transcript asked for meanwhile goes out now. */
   closed(conversationId: string): Promise<void>;
 }
@@ -131,7 +135,11 @@ export function createChatService(deps: ChatDeps) {
     const open = await Conversation.findByPk(openId);
     const first = open ? await db.models.Message.findOne({ where: { conversationId: open.id }, order: [['id', 'ASC']] }) : null;
     if (open && first?.clientId === input.clientId && first.senderId === visitorId) {
-      return { conversation: await views.visitorView(open), message: first.toPublic(), queue: await engine.queueStatus(open.id), ticket: null, deliver: noDelivery };
+      // The retry of a start that was stored but never queued (routing state unreachable right
+      // after the commit; the visitor was told UNAVAILABLE): it joins the queue now.
+      const stranded = open.status === 'queued' && (await engine.store.route(open.id)) === null;
+      const queue = stranded ? await engine.enqueue(open) : await engine.queueStatus(open.id);
+      return { conversation: await views.visitorView(open), message: first.toPublic(), queue, ticket: null, deliver: noDelivery };
     }
     throw new ConflictError('There is already an open conversation; resume it instead.');
   }
@@ -264,14 +272,12 @@ export function createChatService(deps: ChatDeps) {
       return { conversation: await views.visitorView(closed.conversation), deliver: closed.deliver };
     },
 
-    async transcript(visitorId: string, conversationId: string, email: string | undefined): Promise<{ requested: true; email: string }> {
+    /** `address`: where the visitor asked from (the mail budgets' per-address key). */
+    async transcript(visitorId: string, conversationId: string, email: string | undefined, address: string | null = null): Promise<{ requested: true; email: string; mailQueued: boolean }> {
       const conversation = await visitorConversation(visitorId, conversationId);
-      const to = email ?? (await Visitor.findByPk(visitorId, { attributes: ['email'] }))?.email ?? null;
-      if (!to) throw new ValidationError([{ path: 'email', message: 'an e-mail address is needed to send the transcript' }]);
-      await conversation.update({ transcriptEmail: to, transcriptRequestedAt: now() });
-      await events.record(conversationId, 'transcript_requested', { type: 'visitor', id: visitorId });
-      await deps.transcripts.requested(conversationId, to);
-      return { requested: true, email: to };
+      const decided = await deps.transcripts.request(conversation, email ?? null, { visitorId, address });
+      if (decided.first) await events.record(conversationId, 'transcript_requested', { type: 'visitor', id: visitorId });
+      return { requested: true, email: decided.email, mailQueued: decided.mailQueued };
     },
   };
 
@@ -338,6 +344,27 @@ export function createChatService(deps: ChatDeps) {
     async typing(user: AgentUser, conversationId: string, typing: boolean): Promise<void> {
       const conversation = await agentFacts(user, conversationId, 'write');
       notifier.typingToVisitor(conversation.visitorId, { conversationId, by: 'agent', typing });
+    },
+
+    /**
+     * The serving agent confirms the customer number the visitor gave (the one the agent saw):
+     * from then on it is the visitor's, and conversations are linked by it (customerNumbers.ts).
+     */
+    async verifyCustomer(user: AgentUser, conversationId: string, seen: string, socketId: string): Promise<WithDelivery<{ conversation: AgentConversation; earlier: EarlierConversation[] }>> {
+      const conversation = await agentConversation(user, conversationId, 'write');
+      const customerNumber = await views.customerNumberOf(conversation);
+      if (!customerNumber) throw new ConflictError('The visitor gave no customer number.');
+      if (customerNumber !== seen) throw new ConflictError('The customer number has changed; check it again.');
+      const added = await views.customerNumbers.verify({ visitorId: conversation.visitorId, customerNumber, method: 'agent', verifiedBy: user.id, conversationId, at: now() });
+      if (added) await events.record(conversationId, 'customer_number_verified', { type: 'agent', id: user.id }, { customerNumber });
+      const view = await views.agentView(conversation);
+      return {
+        conversation: view,
+        earlier: await views.earlier(conversation),
+        deliver: async () => {
+          if (added) notifier.conversationUpdatedForAgents(view, socketId);
+        },
+      };
     },
 
     async close(user: AgentUser, conversationId: string, socketId: string): Promise<WithDelivery<{ conversation: AgentConversation }>> {

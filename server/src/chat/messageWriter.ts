@@ -179,18 +179,16 @@ export function createMessageWriter(db: Database, sql: SqlRunner, log: Logger, o
       for (const s of written.stored) results.set(s.p, { message: s.message, duplicate: false, facts: s.p.authorize ? (written.facts.get(s.p.values.conversationId) ?? null) : null });
       for (const [p, error] of written.refused) failures.set(p, error);
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        // A retry of a message stored earlier (rare): sort the batch out one row at a time.
-        for (const p of unique) {
-          try {
-            results.set(p, await writeOne(p));
-          } catch (one) {
-            failures.set(p, one);
-          }
+      // A retry of a message stored earlier hit the unique key (rare), or one row the database
+      // refused: sort the batch out one row at a time, so one sender's bad row fails only itself.
+      if (!isUniqueViolation(error)) log.warn({ err: error, batch: batch.length }, 'message batch failed; writing its messages one by one');
+      for (const p of unique) {
+        try {
+          results.set(p, await writeOne(p));
+        } catch (one) {
+          if (!isUniqueViolation(one)) log.error({ err: one, conversationId: p.values.conversationId }, 'message write failed');
+          failures.set(p, one);
         }
-      } else {
-        log.error({ err: error, batch: batch.length }, 'message batch failed');
-        for (const p of unique) failures.set(p, error);
       }
     }
     for (const p of unique) {
@@ -198,10 +196,14 @@ export function createMessageWriter(db: Database, sql: SqlRunner, log: Logger, o
       if (result) p.resolve(result);
       else p.reject(failures.get(p));
     }
-    for (const [p, leader] of followers) {
-      const result = results.get(leader);
-      if (result) p.resolve({ ...result, duplicate: true });
-      else p.reject(failures.get(leader));
+    // A follower is its own sender: it gets the stored message only after its own right to write
+    // and its identity (same sender as the stored row) are checked, as any retry is.
+    for (const [p] of followers) {
+      try {
+        p.resolve(await writeOne(p));
+      } catch (error) {
+        p.reject(error);
+      }
     }
   }
 

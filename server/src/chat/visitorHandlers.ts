@@ -1,6 +1,7 @@
 import type { visitorEvents } from '../../../shared/events/visitor.js';
 import type { Handlers } from '../socket/bindHandlers.js';
 import type { VisitorContext } from '../socket/visitorNamespace.js';
+import type { ChatStartQuota } from '../visitors/chatQuota.js';
 import type { ChatService } from './chatService.js';
 
 /** The live-chat events; tickets bring their own (tickets/handlers.ts). */
@@ -9,11 +10,24 @@ export type VisitorChatEvents = Pick<
   'conversation:start' | 'conversation:resume' | 'conversation:sync' | 'conversation:end' | 'message:send' | 'message:read' | 'typing:set' | 'transcript:request'
 >;
 
-export function visitorChatHandlers(chat: ChatService): Handlers<VisitorChatEvents, VisitorContext> {
+/** The quota on new chats (server/src/visitors/chatQuota.ts): open chats and start rates per address. */
+export type StartQuota = Pick<ChatStartQuota, 'admit' | 'started'>;
+
+export function visitorChatHandlers(chat: ChatService, quota: StartQuota): Handlers<VisitorChatEvents, VisitorContext> {
   const v = chat.visitor;
   return {
     'conversation:start': async (input, ctx) => {
-      const { deliver, ...result } = await v.start(ctx.visitorId, input, ctx.socketId);
+      const refund = await quota.admit(ctx.visitorId, ctx.address);
+      let started: Awaited<ReturnType<typeof v.start>>;
+      try {
+        started = await v.start(ctx.visitorId, input, ctx.socketId);
+      } catch (error) {
+        await refund();
+        throw error;
+      }
+      const { deliver, ...result } = started;
+      // A chat that became a ticket at once (nobody online) is not open; the ticket quotas do not apply to it.
+      if (result.ticket === null) await quota.started(result.conversation.id, ctx.address);
       ctx.log.info({ conversationId: result.conversation.id, departmentId: result.conversation.departmentId }, 'conversation started');
       ctx.afterAck(deliver);
       return result;
@@ -39,6 +53,6 @@ export function visitorChatHandlers(chat: ChatService): Handlers<VisitorChatEven
       await v.typing(ctx.visitorId, conversationId, typing);
       return {};
     },
-    'transcript:request': ({ conversationId, email }, ctx) => v.transcript(ctx.visitorId, conversationId, email),
+    'transcript:request': ({ conversationId, email }, ctx) => v.transcript(ctx.visitorId, conversationId, email, ctx.address),
   };
 }

@@ -5,6 +5,8 @@ import type { Logger } from '../log/logger.js';
 export interface RedisCluster {
   /** Commands: routing state, rate limits. */
   client: RedisClientType;
+  /** Whether the command connection is up right now (for /health). */
+  ready(): boolean;
   /** The Socket.IO adapter factory: broadcasts reach sockets on every node. */
   adapter: ReturnType<typeof createShardedAdapter>;
   close(): Promise<void>;
@@ -13,11 +15,34 @@ export interface RedisCluster {
 /**
  * Three connections: one for commands, and a publish/subscribe pair for the sharded Socket.IO
  * adapter (Redis 7 sharded pub/sub, the adapter's recommendation). node-redis reconnects by
- * itself and restores the subscriptions; commands issued while Redis is away wait in its queue.
+ * itself and restores the subscriptions.
+ *
+ * Commands fail fast while Redis is away (no offline queue) and when an answer takes longer than
+ * `commandTimeoutMs` (a stalled Redis): the request that needed them fails with UNAVAILABLE
+ * instead of hanging, and the connection's later events are not held up behind it.
  */
-export async function connectRedisCluster(url: string, log: Logger, onRecovered: () => void = () => undefined): Promise<RedisCluster> {
+export async function connectRedisCluster(
+  url: string,
+  log: Logger,
+  onRecovered: () => void = () => undefined,
+  options: { commandTimeoutMs: number } = { commandTimeoutMs: 2000 },
+): Promise<RedisCluster> {
   const make = (role: string) => {
-    const client = createClient({ url, socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000) } }) as RedisClientType;
+    const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 2000);
+    // Commands: node-redis's own command timeout only covers commands not yet sent, so a Redis that
+    // stalls with commands in flight is found by the socket going quiet: pings keep a healthy idle
+    // connection talking, and silence past the timeout fails what waits and reconnects.
+    const client = (
+      role === 'commands'
+        ? createClient({
+            url,
+            disableOfflineQueue: true,
+            commandOptions: { timeout: options.commandTimeoutMs },
+            pingInterval: Math.max(100, Math.floor(options.commandTimeoutMs / 3)),
+            socket: { reconnectStrategy, socketTimeout: options.commandTimeoutMs, connectTimeout: options.commandTimeoutMs },
+          })
+        : createClient({ url, socket: { reconnectStrategy } })
+    ) as RedisClientType;
     let down = false;
     client.on('error', (error: Error) => {
       if (!down) log.error({ err: error, role }, 'redis connection error');
@@ -39,6 +64,7 @@ export async function connectRedisCluster(url: string, log: Logger, onRecovered:
   await Promise.all([client.connect(), pub.connect(), sub.connect()]);
   return {
     client,
+    ready: () => client.isReady,
     // Static: two channels per namespace. The default ("dynamic") subscribes one channel per room,
     // and zentrale has a room per visitor, conversation and agent; it also subscribes and
     // unsubscribes on every room change without handling failures, which crashes the process when

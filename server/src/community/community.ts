@@ -18,7 +18,9 @@ import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError } from '
 import type { Logger } from '../log/logger.js';
 import type { AgentUser } from '../socket/agentNamespace.js';
 import { isUniqueViolation } from '../tickets/deps.js';
+import { countLinks } from './links.js';
 import { defineCommunityModels, type CommunityMessageModel } from './models.js';
+import { nameClash } from './names.js';
 
 export type CommunityCaller = { kind: 'visitor'; visitorId: string; ipHash: string } | { kind: 'staff'; user: AgentUser };
 
@@ -45,6 +47,8 @@ export interface CommunityDeps {
   secretKey: Uint8Array;
   publicUrl: string;
   limits: { postsPerMinute: number; postsPerAddressPerMinute: number; reportsPerHour: number };
+  /** The names of the team (every user): visitors may not take one, nor a look-alike. */
+  staffNames: () => Promise<string[]>;
   makeLimiter: LimiterFactory;
   log: Logger;
   now: () => Date;
@@ -60,9 +64,8 @@ export interface CommunityPushes {
 
 type Deliver = () => void;
 
-const LINK = /\b(?:https?:\/\/|www\.)\S+/gi;
-/** How long a ban also holds for the banned visitor's address (see activeSanction). */
-const ADDRESS_BAN_MS = 24 * 3600_000;
+/** How long a ban or mute also holds for the sanctioned visitor's address (see activeSanction). */
+const ADDRESS_SANCTION_MS = 24 * 3600_000;
 const THREAD_MAX = 500;
 
 /**
@@ -90,10 +93,10 @@ export function createCommunity(deps: CommunityDeps) {
   }
 
   /**
-   * The sanction that holds now: a ban before a mute. A ban also holds for the address the visitor
-   * used, so a new visitor token does not get round it; but an address is shared (an office, a
-   * mobile carrier's NAT), so that part lasts at most ADDRESS_BAN_MS and spares visitors who had
-   * their community name before the ban.
+   * The sanction that holds now: a ban before a mute, the longest first. A ban or a mute also holds
+   * for the address the visitor used, so a new visitor token does not get round it; but an address
+   * is shared (an office, a mobile carrier's NAT), so that part lasts at most ADDRESS_SANCTION_MS
+   * and spares visitors who had their community name before the sanction.
    */
   async function activeSanction(visitorId: string, hash: string | null) {
     const at = now();
@@ -101,18 +104,25 @@ export function createCommunity(deps: CommunityDeps) {
       where: {
         until: { [Op.gt]: at },
         liftedAt: null,
-        [Op.or]: [{ visitorId }, ...(hash ? [{ kind: 'ban', ipHash: hash, createdAt: { [Op.gt]: new Date(at.getTime() - ADDRESS_BAN_MS) } }] : [])],
+        [Op.or]: [{ visitorId }, ...(hash ? [{ ipHash: hash, createdAt: { [Op.gt]: new Date(at.getTime() - ADDRESS_SANCTION_MS) } }] : [])],
       },
       order: [['until', 'DESC']],
     });
     const own = holding.filter((s) => s.visitorId === visitorId);
     const byAddress = holding.filter((s) => s.visitorId !== visitorId);
-    let neighbour: (typeof holding)[number] | undefined;
+    let neighbours: typeof holding = [];
     if (byAddress.length > 0) {
       const since = (await Profile.findByPk(visitorId, { attributes: ['createdAt'] }))?.createdAt ?? null;
-      neighbour = byAddress.find((s) => since === null || since > s.createdAt);
+      neighbours = byAddress.filter((s) => since === null || since > s.createdAt);
     }
-    return own.find((s) => s.kind === 'ban') ?? neighbour ?? own[0] ?? null;
+    const applying = [...own, ...neighbours].sort((a, b) => b.until.getTime() - a.until.getTime());
+    return applying.find((s) => s.kind === 'ban') ?? applying[0] ?? null;
+  }
+
+  /** The sanction that holds for a visitor at the address they last came from (voice, lifting). */
+  async function sanctionNow(visitorId: string) {
+    const hash = (await Profile.findByPk(visitorId, { attributes: ['lastIpHash'] }))?.lastIpHash ?? null;
+    return activeSanction(visitorId, hash);
   }
 
   async function me(caller: CommunityCaller): Promise<CommunityMe> {
@@ -175,6 +185,7 @@ export function createCommunity(deps: CommunityDeps) {
 
     async setProfile(caller: CommunityCaller, displayName: string): Promise<CommunityMe> {
       if (caller.kind !== 'visitor') throw new ConflictError('The team posts under their own names.');
+      if (nameClash(displayName, await deps.staffNames())) throw new CommunityRefusedError('name_reserved', 'This name is too close to a name of the team; choose another.');
       const at = now();
       const [profile, made] = await Profile.findOrCreate({ where: { visitorId: caller.visitorId }, defaults: { visitorId: caller.visitorId, displayName, lastIpHash: caller.ipHash, createdAt: at, updatedAt: at } });
       if (!made) await profile.update({ displayName, lastIpHash: caller.ipHash, updatedAt: at });
@@ -224,7 +235,7 @@ export function createCommunity(deps: CommunityDeps) {
         }
         const profile = await Profile.findByPk(caller.visitorId);
         if (!profile) throw new CommunityRefusedError('no_name', 'Choose a display name first.');
-        if ((input.text.match(LINK)?.length ?? 0) > COMMUNITY_MAX_LINKS) throw new CommunityRefusedError('too_many_links', `At most ${COMMUNITY_MAX_LINKS} links per message.`);
+        if (countLinks(input.text) > COMMUNITY_MAX_LINKS) throw new CommunityRefusedError('too_many_links', `At most ${COMMUNITY_MAX_LINKS} links per message.`);
         await consume(postsByVisitor, caller.visitorId);
         await consume(postsByAddress, caller.ipHash);
         displayName = profile.displayName;
@@ -356,7 +367,8 @@ export function createCommunity(deps: CommunityDeps) {
       const until = new Date(now().getTime() + input.minutes * 60_000);
       const row = await Sanction.create({
         visitorId: input.visitorId,
-        ipHash: input.kind === 'ban' ? (profile?.lastIpHash ?? null) : null,
+        // Both kinds also hold for the visitor's address (see activeSanction).
+        ipHash: profile?.lastIpHash ?? null,
         kind: input.kind,
         until,
         reason: input.reason || null,
@@ -375,7 +387,7 @@ export function createCommunity(deps: CommunityDeps) {
       const row = await Sanction.findByPk(sanctionId);
       if (!row) throw new NotFoundError('No such sanction.');
       if (!row.liftedAt) await row.update({ liftedAt: now() });
-      const still = await activeSanction(row.visitorId, null);
+      const still = await sanctionNow(row.visitorId);
       const profile = await Profile.findByPk(row.visitorId);
       return {
         visitorId: row.visitorId,
@@ -414,7 +426,7 @@ export function createCommunity(deps: CommunityDeps) {
       const row = await Room.findByPk(roomId);
       if (!row) return null;
       if (caller.role === 'agent') return { open: row.voiceOpen, maySpeak: true };
-      const sanction = await activeSanction(caller.visitorId, null);
+      const sanction = await sanctionNow(caller.visitorId);
       if (sanction?.kind === 'ban') return null;
       return { open: row.voiceOpen, maySpeak: !sanction };
     },

@@ -1,5 +1,4 @@
 import type { Namespace } from 'socket.io';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { communityEvents, type CommunityClientToServer, type CommunityServerToClient } from '../../../shared/events/community.js';
 import { ErrorCode } from '../../../shared/errors.js';
 import { sessionCookieFrom } from '../auth/middleware.js';
@@ -10,11 +9,18 @@ import { bindHandlers, type Handlers } from '../socket/bindHandlers.js';
 import type { Inflight } from '../socket/inflight.js';
 import { rooms } from '../socket/rooms.js';
 import { addressOf } from '../socket/clientAddress.js';
+import { visitorConnectionCaps, type ConnectionGate } from '../socket/connectionGate.js';
+import type { EventLimits } from '../socket/eventBudgets.js';
+import type { SessionGuard } from '../socket/sessionGuard.js';
 import type { Visitors } from '../visitors/visitors.js';
 import type { Community, CommunityCaller } from './community.js';
 
 interface CommunitySocketData {
   caller: CommunityCaller;
+  /** The client's address (visitors), for per-address budgets. */
+  address: string;
+  /** Staff: the console session behind the connection, re-checked while it lasts. */
+  session: { id: string; expiresAt: Date } | null;
   /** Who this is, for counting people rather than tabs. */
   identity: string;
   roomId: number | null;
@@ -39,7 +45,11 @@ export interface CommunityNamespaceDeps {
   trustProxy: boolean | number | string;
   log: Logger;
   metrics: Metrics;
-  eventsPer10s: number;
+  events: EventLimits;
+  gate: ConnectionGate;
+  connections: { perVisitor: number; perAddress: number; perStaff: number };
+  guard: SessionGuard;
+  eventTimeoutMs: number;
   inflight: Inflight;
   /** A socket went away: it leaves the voice room it was in. */
   voiceGone(socketId: string): Promise<void>;
@@ -47,7 +57,6 @@ export interface CommunityNamespaceDeps {
 
 export function setupCommunityNamespace(nsp: CommunityNamespace, deps: CommunityNamespaceDeps, handlers: Handlers<typeof communityEvents, CommunityContext>): void {
   const { community, log } = deps;
-  const limiter = new RateLimiterMemory({ keyPrefix: 'community-events', points: deps.eventsPer10s, duration: 10 });
 
   nsp.use(async (socket, next) => {
     try {
@@ -55,14 +64,16 @@ export function setupCommunityNamespace(nsp: CommunityNamespace, deps: Community
       if (typeof token === 'string' && token) {
         const visitorId = await deps.visitors.authenticate(token);
         if (!visitorId) return next(new Error(ErrorCode.UNAUTHENTICATED));
-        const ipHash = community.ipHash(addressOf(socket, deps.trustProxy));
+        const address = addressOf(socket, deps.trustProxy);
+        const ipHash = community.ipHash(address);
         const sanction = await community.activeSanction(visitorId, ipHash);
         if (sanction?.kind === 'ban') {
           const refused = new Error(ErrorCode.FORBIDDEN) as Error & { data?: unknown };
           refused.data = { reason: 'banned', until: sanction.until.toISOString() };
           return next(refused);
         }
-        socket.data = { caller: { kind: 'visitor', visitorId, ipHash }, identity: `v:${visitorId}`, roomId: null };
+        if (!(await deps.gate.admit(socket.id, visitorConnectionCaps(visitorId, address, deps.connections)))) return next(new Error(ErrorCode.RATE_LIMITED));
+        socket.data = { caller: { kind: 'visitor', visitorId, ipHash }, identity: `v:${visitorId}`, roomId: null, address, session: null };
         await community.seen(visitorId, ipHash);
         return next();
       }
@@ -71,7 +82,10 @@ export function setupCommunityNamespace(nsp: CommunityNamespace, deps: Community
       const resolved = await deps.sessions.resolve(sessionCookieFrom(socket.handshake.headers.cookie));
       if (!resolved) return next(new Error(ErrorCode.UNAUTHENTICATED));
       const user = { id: resolved.user.id, name: resolved.user.name, role: resolved.user.role };
-      socket.data = { caller: { kind: 'staff', user }, identity: `s:${user.id}`, roomId: null };
+      if (!(await deps.gate.admit(socket.id, [{ limit: 'connections:staff', key: `staff:${user.id}`, cap: deps.connections.perStaff }]))) {
+        return next(new Error(ErrorCode.RATE_LIMITED));
+      }
+      socket.data = { caller: { kind: 'staff', user }, identity: `s:${user.id}`, roomId: null, address: '', session: { id: resolved.sessionId, expiresAt: resolved.expiresAt } };
       next();
     } catch (error) {
       log.error({ err: error }, 'community authentication failed');
@@ -98,9 +112,14 @@ export function setupCommunityNamespace(nsp: CommunityNamespace, deps: Community
   }
 
   nsp.on('connection', (socket) => {
-    const { caller } = socket.data;
+    const { caller, session } = socket.data;
     deps.metrics.socketConnections.inc({ namespace: nsp.name });
-    void socket.join(caller.kind === 'visitor' ? rooms.communityVisitor(caller.visitorId) : rooms.communityStaff());
+    // Staff also join their own and their session's room: a revoked right ends this connection too.
+    void socket.join(
+      caller.kind === 'visitor' ? [rooms.communityVisitor(caller.visitorId)] : [rooms.communityStaff(), rooms.agent(caller.user.id), rooms.session(session!.id)],
+    );
+    const guard =
+      caller.kind === 'staff' ? deps.guard.watch({ socket, sessionId: session!.id, userId: caller.user.id, role: caller.user.role, expiresAt: session!.expiresAt }) : undefined;
     const enter = async (roomId: number | null) => {
       const before = socket.data.roomId;
       if (before !== null && before !== roomId) {
@@ -120,10 +139,13 @@ export function setupCommunityNamespace(nsp: CommunityNamespace, deps: Community
       context: { caller, socketId: socket.id, enter, present },
       log: log.child(caller.kind === 'visitor' ? { visitorId: caller.visitorId } : { agentId: caller.user.id }),
       metrics: deps.metrics,
-      limiter,
+      budgets: deps.events.budgets(caller.kind === 'visitor' ? { kind: 'visitor', visitorId: caller.visitorId, address: socket.data.address } : { kind: 'staff', userId: caller.user.id }),
       inflight: deps.inflight,
+      timeoutMs: deps.eventTimeoutMs,
+      ...(guard ? { guard } : {}),
     });
     socket.on('disconnect', () => {
+      deps.gate.release(socket.id);
       deps.metrics.socketConnections.dec({ namespace: nsp.name });
       if (socket.data.roomId !== null) recount(socket.data.roomId);
       deps.voiceGone(socket.id).catch((error: unknown) => log.error({ err: error }, 'leaving the community voice room on disconnect failed'));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { VisitorQuotaSettings } from '../visitors/quotas.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -37,6 +38,7 @@ const envSchema = z.object({
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(origin)),
   SECRET_KEY: z.string().min(32, 'at least 32 characters of random data').optional(),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters of random data').optional(),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
   VISITOR_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(400).default(30),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
@@ -45,6 +47,17 @@ const envSchema = z.object({
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
   SOCKET_EVENTS_PER_10S: z.coerce.number().int().min(1).max(100_000).default(200),
+  SOCKET_EVENTS_PER_VISITOR_PER_10S: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  SOCKET_EVENTS_PER_STAFF_PER_10S: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  SOCKET_EVENTS_PER_ADDRESS_PER_10S: z.coerce.number().int().min(1).max(10_000_000).default(3000),
+  CONNECTIONS_PER_VISITOR: z.coerce.number().int().min(1).max(100_000).default(10),
+  CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  CONNECTIONS_PER_STAFF: z.coerce.number().int().min(1).max(100_000).default(20),
+  EVENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  SESSION_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(100_000).default(32),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_LOG_SQL: bool.default(false),
@@ -66,6 +79,27 @@ const envSchema = z.object({
   TICKET_NUMBER_PREFIX: z.string().regex(/^[A-Z]{1,8}$/, '1-8 capital letters').default('ZT'),
   TICKET_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   PUBLIC_TICKET_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  // Quotas on what anonymous visitors may create (docs/limits.md).
+  VISITOR_SESSIONS_PER_ADDRESS_PER_10MIN: z.coerce.number().int().min(1).max(10_000_000).default(60),
+  VISITOR_SESSIONS_PER_10MIN: z.coerce.number().int().min(1).max(100_000_000).default(6000),
+  OPEN_CHATS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  CHAT_STARTS_PER_ADDRESS_PER_10MIN: z.coerce.number().int().min(1).max(10_000_000).default(30),
+  CHAT_STARTS_PER_10MIN: z.coerce.number().int().min(1).max(100_000_000).default(3000),
+  TICKETS_PER_VISITOR_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(5),
+  TICKETS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).max(10_000_000).default(30),
+  TICKETS_PER_HOUR: z.coerce.number().int().min(1).max(100_000_000).default(1000),
+  ATTACHMENT_BYTES_PER_CONVERSATION: z.coerce.number().int().min(1024).max(2 ** 50).default(25 * 1024 * 1024),
+  ATTACHMENT_BYTES_PER_VISITOR_PER_DAY: z.coerce.number().int().min(1024).max(2 ** 50).default(50 * 1024 * 1024),
+  ATTACHMENT_BYTES_PER_ADDRESS_PER_DAY: z.coerce.number().int().min(1024).max(2 ** 50).default(200 * 1024 * 1024),
+  ATTACHMENT_BYTES_PER_DAY: z.coerce.number().int().min(1024).max(2 ** 50).default(2 * 1024 * 1024 * 1024),
+  VOICEMAILS_PER_VISITOR_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(3),
+  VOICEMAILS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).max(10_000_000).default(20),
+  VOICEMAIL_BYTES_PER_ADDRESS_PER_DAY: z.coerce.number().int().min(2 * 1024 * 1024, 'at least one recording (2 MiB)').max(2 ** 50).default(50 * 1024 * 1024),
+  VOICEMAIL_BYTES_PER_DAY: z.coerce.number().int().min(2 * 1024 * 1024, 'at least one recording (2 MiB)').max(2 ** 50).default(1024 * 1024 * 1024),
+  MAILS_PER_RECIPIENT_PER_DAY: z.coerce.number().int().min(1).max(1_000_000).default(3),
+  MAILS_PER_VISITOR_PER_DAY: z.coerce.number().int().min(1).max(1_000_000).default(5),
+  MAILS_PER_ADDRESS_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(30),
+  MAILS_PER_DAY: z.coerce.number().int().min(1).max(100_000_000).default(1000),
   SLA_WARN_PERCENT: z.coerce.number().int().min(1).max(99).default(80),
   VOICE_ENABLED: bool.default(true),
   VOICE_WORKERS: z.coerce.number().int().min(1).max(256).optional(),
@@ -107,6 +141,8 @@ export interface Config {
   /** Sites allowed to embed the widget and call the visitor API from the browser. */
   allowedOrigins: string[];
   secretKey: string | null;
+  /** Bearer token /metrics asks for; without one, /metrics answers requests from this machine only. */
+  metricsToken: string | null;
   sessionTtlHours: number;
   visitorTokenTtlDays: number;
   loginMaxAttempts: number;
@@ -116,6 +152,20 @@ export interface Config {
   maxPayloadBytes: number;
   /** Budget of events one connection may send per 10 seconds. */
   socketEventsPer10s: number;
+  /** Budgets shared by all connections of one visitor, staff member or (visitors') address, per 10 s. */
+  socketEventsPerVisitorPer10s: number;
+  socketEventsPerStaffPer10s: number;
+  socketEventsPerAddressPer10s: number;
+  /** Open connections at once (all nodes, /visitor and /community together for visitors). */
+  connections: { perVisitor: number; perAddress: number; perStaff: number };
+  /** An event not answered within this time is answered UNAVAILABLE (a dependency hangs). */
+  eventTimeoutMs: number;
+  /** Live console connections re-check their session at least this often. */
+  sessionRecheckMs: number;
+  /** Password hashes running at once, and waiting; past that a login is refused (503). */
+  passwordHash: { concurrency: number; queue: number };
+  /** A Redis command not answered within this time fails (UNAVAILABLE) instead of waiting. */
+  redisCommandTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: string;
   serveClient: boolean;
@@ -166,7 +216,11 @@ export interface Config {
     /** An SLA target is "approaching" once this share of its time has passed. */
     slaWarnPercent: number;
   };
+  /** What anonymous visitors may create, per visitor, address, recipient and installation (docs/limits.md). */
+  quotas: VisitorQuotaSettings;
 }
+
+const SECRET_VARIABLES = /SECRET|TOKEN|PASS|_URL$/;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -190,7 +244,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       parsed.error.issues.map((i) => {
         const name = String(i.path[0] ?? '?');
         const given = env[name];
-        return `${name}${given === undefined ? '' : ` (given "${given}")`}: ${i.message}`;
+        // Secrets (and URLs, which may carry a password) are never echoed into logs.
+        const shown = given === undefined ? '' : SECRET_VARIABLES.test(name) ? ' (given value not shown)' : ` (given "${given}")`;
+        return `${name}${shown}: ${i.message}`;
       }),
     );
   }
@@ -200,6 +256,10 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   }
   if (e.SMTP_URL && e.SMTP_HOST) throw new ConfigError(['SMTP_HOST: give either SMTP_URL or SMTP_HOST (with SMTP_PORT, SMTP_USER, SMTP_PASS, SMTP_SECURE), not both']);
   if ((e.SMTP_USER === undefined) !== (e.SMTP_PASS === undefined)) throw new ConfigError(['SMTP_USER/SMTP_PASS: give both or neither']);
+  // A byte budget below the largest single file would refuse every such file: a mistake, not a policy.
+  for (const name of ['ATTACHMENT_BYTES_PER_CONVERSATION', 'ATTACHMENT_BYTES_PER_VISITOR_PER_DAY', 'ATTACHMENT_BYTES_PER_ADDRESS_PER_DAY', 'ATTACHMENT_BYTES_PER_DAY'] as const) {
+    if (e[name] < e.ATTACHMENT_MAX_BYTES) throw new ConfigError([`${name} (given "${e[name]}"): must not be below ATTACHMENT_MAX_BYTES (${e.ATTACHMENT_MAX_BYTES})`]);
+  }
   if (e.VOICE_PORT_MIN > e.VOICE_PORT_MAX) throw new ConfigError([`VOICE_PORT_MIN (given "${e.VOICE_PORT_MIN}"): must not be above VOICE_PORT_MAX (${e.VOICE_PORT_MAX})`]);
   let iceServers: Config['voice']['iceServers'] = [];
   if (e.VOICE_ICE_SERVERS) {
@@ -234,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     nodeDeadAfterMs: e.NODE_DEAD_AFTER_SECONDS * 1000,
     allowedOrigins: e.ALLOWED_ORIGINS,
     secretKey: e.SECRET_KEY ?? null,
+    metricsToken: e.METRICS_TOKEN ?? null,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     visitorTokenTtlDays: e.VISITOR_TOKEN_TTL_DAYS,
     loginMaxAttempts: e.LOGIN_MAX_ATTEMPTS,
@@ -242,6 +303,14 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     cookieSecure: e.COOKIE_SECURE === 'auto' ? publicUrl.startsWith('https:') : e.COOKIE_SECURE === 'true',
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     socketEventsPer10s: e.SOCKET_EVENTS_PER_10S,
+    socketEventsPerVisitorPer10s: e.SOCKET_EVENTS_PER_VISITOR_PER_10S,
+    socketEventsPerStaffPer10s: e.SOCKET_EVENTS_PER_STAFF_PER_10S,
+    socketEventsPerAddressPer10s: e.SOCKET_EVENTS_PER_ADDRESS_PER_10S,
+    connections: { perVisitor: e.CONNECTIONS_PER_VISITOR, perAddress: e.CONNECTIONS_PER_ADDRESS, perStaff: e.CONNECTIONS_PER_STAFF },
+    eventTimeoutMs: e.EVENT_TIMEOUT_SECONDS * 1000,
+    sessionRecheckMs: e.SESSION_RECHECK_SECONDS * 1000,
+    passwordHash: { concurrency: e.PASSWORD_HASH_CONCURRENCY ?? cores, queue: e.PASSWORD_HASH_QUEUE },
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     serveClient: e.SERVE_CLIENT,
@@ -288,6 +357,28 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       linkTtlDays: e.TICKET_LINK_TTL_DAYS,
       publicRequestsPerMinute: e.PUBLIC_TICKET_REQUESTS_PER_MINUTE,
       slaWarnPercent: e.SLA_WARN_PERCENT,
+    },
+    quotas: {
+      sessionsPerAddressPer10Min: e.VISITOR_SESSIONS_PER_ADDRESS_PER_10MIN,
+      sessionsPer10Min: e.VISITOR_SESSIONS_PER_10MIN,
+      openChatsPerAddress: e.OPEN_CHATS_PER_ADDRESS,
+      chatStartsPerAddressPer10Min: e.CHAT_STARTS_PER_ADDRESS_PER_10MIN,
+      chatStartsPer10Min: e.CHAT_STARTS_PER_10MIN,
+      ticketsPerVisitorPerHour: e.TICKETS_PER_VISITOR_PER_HOUR,
+      ticketsPerAddressPerHour: e.TICKETS_PER_ADDRESS_PER_HOUR,
+      ticketsPerHour: e.TICKETS_PER_HOUR,
+      attachmentBytesPerConversation: e.ATTACHMENT_BYTES_PER_CONVERSATION,
+      attachmentBytesPerVisitorPerDay: e.ATTACHMENT_BYTES_PER_VISITOR_PER_DAY,
+      attachmentBytesPerAddressPerDay: e.ATTACHMENT_BYTES_PER_ADDRESS_PER_DAY,
+      attachmentBytesPerDay: e.ATTACHMENT_BYTES_PER_DAY,
+      voicemailsPerVisitorPerHour: e.VOICEMAILS_PER_VISITOR_PER_HOUR,
+      voicemailsPerAddressPerHour: e.VOICEMAILS_PER_ADDRESS_PER_HOUR,
+      voicemailBytesPerAddressPerDay: e.VOICEMAIL_BYTES_PER_ADDRESS_PER_DAY,
+      voicemailBytesPerDay: e.VOICEMAIL_BYTES_PER_DAY,
+      mailsPerRecipientPerDay: e.MAILS_PER_RECIPIENT_PER_DAY,
+      mailsPerVisitorPerDay: e.MAILS_PER_VISITOR_PER_DAY,
+      mailsPerAddressPerDay: e.MAILS_PER_ADDRESS_PER_DAY,
+      mailsPerDay: e.MAILS_PER_DAY,
     },
   };
 }

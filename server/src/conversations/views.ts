@@ -2,10 +2,18 @@ import { fn, col, Op } from 'sequelize';
 import type { AgentConversation, EarlierConversation, Message } from '../../../shared/schemas/chat.js';
 import type { Database } from '../db/database.js';
 import type { ConversationModel } from '../db/models/index.js';
+import { createCustomerNumbers } from './customerNumbers.js';
 
 /** Builds the agent-side view of conversations (visitor context, assignee, read marks). */
 export function createConversationViews(db: Database) {
   const { Conversation, Visitor, User, Message: MessageRow, Attachment } = db.models;
+  const customerNumbers = createCustomerNumbers(db.sequelize);
+
+  /** The customer number shown for a conversation: the one given for it, else the visitor's last one. */
+  async function customerNumberOf(conversation: ConversationModel): Promise<string | null> {
+    if (conversation.customerNumber) return conversation.customerNumber;
+    return (await Visitor.findByPk(conversation.visitorId, { attributes: ['customerNumber'] }))?.customerNumber ?? null;
+  }
 
   async function agentNames(ids: Array<number | null>): Promise<Map<number, string>> {
     const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
@@ -34,6 +42,8 @@ export function createConversationViews(db: Database) {
     const unknown = conversations.map((c) => c.assignedAgentId).filter((id) => id !== null && !knownNames?.has(id));
     const names = new Map([...(knownNames ?? []), ...(await agentNames(unknown))]);
     const lastIds = await lastMessageIds(conversations.map((c) => c.id));
+    const numberOf = (c: ConversationModel) => c.customerNumber ?? visitors.get(c.visitorId)?.customerNumber ?? null;
+    const verified = await customerNumbers.verifiedPairs(conversations.map((c) => ({ visitorId: c.visitorId, customerNumber: numberOf(c) })));
     return conversations.map((c) => {
       const v = visitors.get(c.visitorId);
       return {
@@ -49,7 +59,8 @@ export function createConversationViews(db: Database) {
           id: c.visitorId,
           name: v?.name ?? null,
           email: v?.email ?? null,
-          customerNumber: c.customerNumber ?? v?.customerNumber ?? null,
+          customerNumber: numberOf(c),
+          customerNumberVerified: verified(c.visitorId, numberOf(c)),
           language: v?.language ?? null,
           page: c.page ?? null,
         },
@@ -67,6 +78,8 @@ export function createConversationViews(db: Database) {
 
   return {
     toAgentViews,
+    customerNumbers,
+    customerNumberOf,
     async agentView(conversation: ConversationModel, knownNames?: Map<number, string>): Promise<AgentConversation> {
       return (await toAgentViews([conversation], knownNames))[0]!;
     },
@@ -90,10 +103,16 @@ export function createConversationViews(db: Database) {
       const rows = await MessageRow.findAll({ where, include, order: [['id', 'ASC']], limit: 500 });
       return rows.map((m) => m.toPublic());
     },
-    /** Earlier conversations of the same visitor or customer number, newest first. */
+    /**
+     * Earlier conversations of the same visitor, newest first; and of the same customer number
+     * once that number is confirmed for this visitor, then of the visitors confirmed for it only.
+     * A number the visitor merely typed shows nothing of anyone else (customerNumbers.ts).
+     */
     async earlier(conversation: ConversationModel): Promise<EarlierConversation[]> {
       const who: Array<Record<string, unknown>> = [{ visitorId: conversation.visitorId }];
-      if (conversation.customerNumber) who.push({ customerNumber: conversation.customerNumber });
+      const customerNumber = await customerNumberOf(conversation);
+      const linked = customerNumber ? await customerNumbers.linkedVisitors(conversation.visitorId, customerNumber) : [];
+      if (customerNumber && linked.length > 0) who.push({ customerNumber, visitorId: linked });
       const rows = await Conversation.findAll({
         where: { [Op.or]: who, id: { [Op.ne]: conversation.id } },
         order: [['createdAt', 'DESC']],

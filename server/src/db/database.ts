@@ -1,11 +1,17 @@
 import { Sequelize, type Options } from 'sequelize';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
+import { lockConflict } from './failures.js';
 import { defineModels, type Models } from './models/index.js';
 
 export type Dialect = 'sqlite' | 'mysql';
 
 export interface Database {
+  /**
+   * `sequelize.transaction(callback)` re-runs the callback in a fresh transaction when MySQL/MariaDB
+   * rolled it back for a deadlock or lock wait timeout (retryTransaction): callbacks must be safe
+   * to run again, so they read what they change inside the transaction.
+   */
   sequelize: Sequelize;
   models: Models;
   dialect: Dialect;
@@ -60,6 +66,42 @@ function serializeSqliteTransactions(sequelize: Sequelize): void {
   };
 }
 
+/** Tries of one transaction that keeps meeting deadlocks; a lock wait timeout (seconds of waiting each) gets one more try only. */
+export const TRANSACTION_ATTEMPTS = 8;
+const LOCK_WAIT_ATTEMPTS = 2;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `attempt` again when MySQL/MariaDB rolled it back for a lock conflict (deadlock 1213, lock
+ * wait timeout 1205): two transactions taking the same locks in different orders is normal under
+ * concurrency, and InnoDB resolves it by failing one, which succeeds when run again. Between
+ * tries a short random pause keeps the same contenders from colliding again in step.
+ * `attempt` must start a fresh transaction each time and change nothing outside it.
+ */
+export async function retryTransaction<T>(attempt: () => Promise<T>, log: Logger): Promise<T> {
+  let waits = 0;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const conflict = lockConflict(error);
+      if (!conflict) throw error;
+      if (conflict === 'lock_wait_timeout') waits++;
+      if (n >= TRANSACTION_ATTEMPTS || waits >= LOCK_WAIT_ATTEMPTS) throw error;
+      log.warn({ attempt: n, conflict }, 'transaction rolled back by a lock conflict; running it again');
+      await pause(Math.random() * 10 * 2 ** n);
+    }
+  }
+}
+
+/** Every managed transaction (`sequelize.transaction(callback)`) gets retryTransaction; unmanaged ones are left alone. */
+function retryManagedTransactions(sequelize: Sequelize, log: Logger): void {
+  const transaction = sequelize.transaction.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
+  (sequelize as unknown as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = (...args: unknown[]) =>
+    args.some((a) => typeof a === 'function') ? retryTransaction(() => transaction(...args), log) : transaction(...args);
+}
+
 export async function openDatabase(
   config: Pick<Config, 'database' | 'dbPoolMax' | 'dbLogSql'>,
   log: Logger,
@@ -78,6 +120,10 @@ export async function openDatabase(
       dialect: 'sqlite',
       storage: config.database.storage,
       transactionType: 'IMMEDIATE' as Options['transactionType'],
+      // Sequelize re-runs a statement that met SQLITE_BUSY up to five times, each after the busy
+      // timeout: half a minute before a locked database is reported. The busy timeout is the wait;
+      // after it the request is answered UNAVAILABLE (errors/toErrorResponse.ts).
+      retry: { max: 1 },
     });
     configureSqliteConnections(sequelize);
     serializeSqliteTransactions(sequelize);
@@ -90,6 +136,7 @@ export async function openDatabase(
       pool: { max: config.dbPoolMax, min: 0, idle: 10_000, acquire: 30_000 },
       dialectOptions: { charset: 'utf8mb4', supportBigNumbers: true, bigNumberStrings: false },
     });
+    retryManagedTransactions(sequelize, log);
   }
   await sequelize.authenticate();
   const models = defineModels(sequelize);

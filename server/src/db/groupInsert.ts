@@ -9,7 +9,8 @@ interface Pending {
 /**
  * Rows of one table written by group commit: rows arriving while a batch is being written wait
  * and go out together as one multi-row INSERT in one transaction. Each caller's promise settles
- * when its row is committed (or the batch failed). Arrival order is insertion order.
+ * when its row is committed, or fails with its own row's error: a batch the database refuses is
+ * written again row by row. Arrival order is insertion order.
  */
 export function createGroupInsert(sql: SqlRunner, table: string, columns: readonly string[], maxBatch = 500) {
   const row = `(${columns.map(() => '?').join(', ')})`;
@@ -25,7 +26,19 @@ export function createGroupInsert(sql: SqlRunner, table: string, columns: readon
         await sql.transaction((tx) => tx.run(head + batch.map(() => row).join(', '), batch.flatMap((p) => p.values)));
         for (const p of batch) p.resolve();
       } catch (error) {
-        for (const p of batch) p.reject(error);
+        if (batch.length === 1) {
+          batch[0]!.reject(error);
+          continue;
+        }
+        // One bad row must not fail the others: write them one by one.
+        for (const p of batch) {
+          try {
+            await sql.transaction((tx) => tx.run(head + row, p.values));
+            p.resolve();
+          } catch (one) {
+            p.reject(one);
+          }
+        }
       }
     }
     writing = false;

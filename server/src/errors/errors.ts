@@ -113,7 +113,15 @@ export class RateLimitedError extends AppError {
 }
 
 export class UnavailableError extends AppError {
-  constructor(message = 'Temporarily unavailable.') {
+  constructor(
+    message = 'Temporarily unavailable.',
+    /** When known, how soon a retry may succeed (sent as retryAfterSeconds and Retry-After). */
+    readonly retryAfterSeconds?: number,
+  ) {
     super(ErrorCode.UNAVAILABLE, message, 503);
+  }
+
+  override toBody(): ErrorBody {
+    return this.retryAfterSeconds === undefined ? super.toBody() : { ...super.toBody(), retryAfterSeconds: this.retryAfterSeconds };
   }
 }

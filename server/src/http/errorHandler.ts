@@ -28,6 +28,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       path: redactPath(req.originalUrl.split('?')[0] ?? req.path),
       ip: req.ip,
     });
+    // A failure halfway through a response (a file stream breaking): nothing more can be said; cut it.
+    if (res.headersSent) return void req.socket.destroy();
     if (body.error.retryAfterSeconds) res.setHeader('Retry-After', String(body.error.retryAfterSeconds));
     res.status(status).json(body);
   };

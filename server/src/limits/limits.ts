@@ -22,8 +22,9 @@ export interface Limit {
   /**
    * Takes `points` from the key's budget atomically (memory: one thread; Redis: one script), so
    * concurrent callers on any node can never together exceed it. Throws RateLimitedError with
-   * retryAfterSeconds when the budget is used up (nothing is taken then), UnavailableError when the
-   * store cannot answer.
+   * retryAfterSeconds when the budget is used up, UnavailableError when the store cannot answer.
+   * A refused request's points still count within the window (the window is fixed: refusals never
+   * extend it); callers that must not lose them `refund`.
    */
   consume(key: string, points?: number): Promise<void>;
   /** Gives points back (a reserved attempt that turned out fine, an upload that failed). */
@@ -59,6 +60,9 @@ export function createLimits(store: LimitStore, metrics: Metrics): MakeLimit {
           storeClient: store.redis.client,
           useRedisPackage: true,
           ...(spec.blockInMemory ? { inMemoryBlockOnConsumed: spec.points + 1, inMemoryBlockDuration: spec.durationSeconds } : {}),
+          // While Redis cannot answer (the client fails fast, redisCluster.ts), each node keeps the
+          // budget on its own: limits still hold per node, and nothing waits for Redis.
+          insuranceLimiter: new RateLimiterMemory(options),
         })
       : new RateLimiterMemory(options);
     const storeFailed = (error: unknown) => new UnavailableError(`Limit store unavailable (${error instanceof Error ? error.message : String(error)}).`);

@@ -167,6 +167,8 @@ export function createOutbox(deps: OutboxDeps) {
     },
     /** For the ops view and tests: what is still waiting. */
     pending: () => Row.count({ where: { sentAt: null, failedAt: null } }),
+    /** Whether a mail with this key was ever queued (a retried request answers as the first did). */
+    has: async (dedupeKey: string): Promise<boolean> => (await Row.count({ where: { dedupeKey } })) > 0,
   };
 }
 

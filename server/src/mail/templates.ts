@@ -30,17 +30,19 @@ function render(lang: UiLanguage, subject: string, name: string | null, blocks: 
   return { subject, text: `${text}\n`, html };
 }
 
+/**
+ * A ticket's confirmation. It goes to an address nobody has confirmed, so it holds nothing the
+ * visitor wrote — no message, no name — only our text, the number, a callback's phone number and
+ * time (both checked formats) and the private tracking link.
+ */
 export interface CreatedMailInput {
   lang: UiLanguage;
-  name: string | null;
   number: string;
   /** A voicemail is confirmed like a written message. */
   kind: 'message' | 'callback' | 'voicemail';
   phone: string | null;
   preferredFrom: Date | null;
   preferredTo: Date | null;
-  /** The visitor's own words so far (never notes). */
-  visitorText: string;
   trackingUrl: string;
   closed: boolean;
 }
@@ -57,10 +59,9 @@ export function ticketCreatedMail(m: CreatedMailInput): RenderedMail {
     blocks.push({ p: t('mail.created.body', { number: m.number }) });
     if (m.closed) blocks.push({ p: t('mail.created.closed') });
   }
-  if (m.visitorText) blocks.push({ p: t('mail.yourMessage') }, { quote: m.visitorText });
-  blocks.push({ p: t('mail.tracking') }, { link: m.trackingUrl }, { p: t('mail.trackingNote') });
+  blocks.push({ p: t('mail.tracking') }, { link: m.trackingUrl }, { p: t('mail.trackingNote') }, { p: t('mail.notYou') });
   const subject = m.kind === 'callback' ? t('mail.callback.subject', { number: m.number }) : t('mail.created.subject', { number: m.number });
-  return render(m.lang, subject, m.name, blocks);
+  return render(m.lang, subject, null, blocks);
 }
 
 export function ticketReplyMail(m: { lang: UiLanguage; name: string | null; number: string; agentName: string; body: string; trackingUrl: string }): RenderedMail {

@@ -1,5 +1,4 @@
 import type { Namespace } from 'socket.io';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { agentEvents, type AgentClientToServer, type AgentServerToClient } from '../../../shared/events/agent.js';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { Role } from '../../../shared/schemas/common.js';
@@ -19,6 +18,9 @@ import type { TransferEvents } from '../transfer/handlers.js';
 import type { VoiceEvents } from '../voice/handlers.js';
 import type { CallState } from '../../../shared/schemas/voice.js';
 import { bindHandlers, type Handlers } from './bindHandlers.js';
+import type { ConnectionGate } from './connectionGate.js';
+import type { EventLimits } from './eventBudgets.js';
+import type { SessionGuard } from './sessionGuard.js';
 import type { Inflight } from './inflight.js';
 import { rooms } from './rooms.js';
 
@@ -36,6 +38,7 @@ export interface AgentContext {
 interface AgentSocketData {
   user: AgentUser;
   sessionId: string;
+  expiresAt: Date;
 }
 
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
@@ -50,7 +53,12 @@ export interface AgentNamespaceDeps {
   consoleOrigins: readonly string[];
   log: Logger;
   metrics: Metrics;
-  eventsPer10s: number;
+  events: EventLimits;
+  /** Caps on open connections (per staff member). */
+  gate: ConnectionGate;
+  connectionsPerStaff: number;
+  guard: SessionGuard;
+  eventTimeoutMs: number;
   inflight: Inflight;
   transfers: {
     handlers: Handlers<TransferEvents, AgentContext>;
@@ -67,7 +75,6 @@ export interface AgentNamespaceDeps {
 
 export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDeps): void {
   const { engine, db } = deps;
-  const limiter = new RateLimiterMemory({ keyPrefix: 'agent-events', points: deps.eventsPer10s, duration: 10 });
   const memberDepartments = async (agentId: number) =>
     (await db.models.DepartmentMember.findAll({ where: { userId: agentId }, attributes: ['departmentId'] })).map((m) => m.departmentId);
 
@@ -93,8 +100,12 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
       const resolved = await deps.sessions.resolve(sessionCookieFrom(socket.handshake.headers.cookie));
       if (!resolved) return next(new Error(ErrorCode.UNAUTHENTICATED));
       const { user } = resolved;
+      if (!(await deps.gate.admit(socket.id, [{ limit: 'connections:staff', key: `staff:${user.id}`, cap: deps.connectionsPerStaff }]))) {
+        return next(new Error(ErrorCode.RATE_LIMITED));
+      }
       socket.data.user = { id: user.id, name: user.name, role: user.role };
       socket.data.sessionId = resolved.sessionId;
+      socket.data.expiresAt = resolved.expiresAt;
       next();
     } catch (error) {
       deps.log.error({ err: error }, 'agent authentication failed');
@@ -103,8 +114,9 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
   });
 
   nsp.on('connection', (socket) => {
-    const { user, sessionId } = socket.data;
+    const { user, sessionId, expiresAt } = socket.data;
     const log = deps.log.child({ agentId: user.id });
+    const guard = deps.guard.watch({ socket, sessionId, userId: user.id, role: user.role, expiresAt });
     deps.metrics.socketConnections.inc({ namespace: nsp.name });
     const joined = [rooms.agent(user.id), rooms.session(sessionId)];
     if (hasRole(user.role, 'supervisor')) joined.push(rooms.supervisors());
@@ -133,14 +145,17 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
       context: { user, socketId: socket.id },
       log,
       metrics: deps.metrics,
-      limiter,
+      budgets: deps.events.budgets({ kind: 'staff', userId: user.id }),
       inflight: deps.inflight,
+      timeoutMs: deps.eventTimeoutMs,
+      guard,
       // Nothing the console asks is answered before routing knows this connection and its rooms
       // are joined (docs/protocol.md: routing knows the agent once presence:get is answered).
       after: ready,
     });
 
     socket.on('disconnect', () => {
+      deps.gate.release(socket.id);
       deps.metrics.socketConnections.dec({ namespace: nsp.name });
       deps.voice.disconnected(socket.id).catch((error: unknown) => log.error({ err: error }, 'leaving voice rooms on disconnect failed'));
       void ready
@@ -148,10 +163,4 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
         .catch((error: unknown) => log.error({ err: error }, 'agent disconnect handling failed'));
     });
   });
-}
-
-/** Ends the live connections of one console session (sign-out). */
-export function endSessionSockets(nsp: AgentNamespace, sessionId: string): void {
-  nsp.to(rooms.session(sessionId)).emit('session:ended', { code: 'SIGNED_OUT' });
-  nsp.in(rooms.session(sessionId)).disconnectSockets(true);
 }

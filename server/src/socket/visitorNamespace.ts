@@ -1,15 +1,16 @@
 import type { Namespace } from 'socket.io';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { visitorEvents, type VisitorClientToServer, type VisitorServerToClient } from '../../../shared/events/visitor.js';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { ChatService } from '../chat/chatService.js';
-import { visitorChatHandlers } from '../chat/visitorHandlers.js';
+import { visitorChatHandlers, type StartQuota } from '../chat/visitorHandlers.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { VisitorTicketEvents } from '../tickets/handlers.js';
 import type { Visitors } from '../visitors/visitors.js';
 import type { VoiceEvents } from '../voice/handlers.js';
 import { bindHandlers, type Handlers } from './bindHandlers.js';
+import { visitorConnectionCaps, type ConnectionGate } from './connectionGate.js';
+import type { EventLimits } from './eventBudgets.js';
 import type { Inflight } from './inflight.js';
 import { rooms } from './rooms.js';
 import { addressOf } from './clientAddress.js';
@@ -31,18 +32,22 @@ export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToC
 export interface VisitorNamespaceDeps {
   visitors: Visitors;
   chat: ChatService;
+  /** Open chats and start rates per address (visitors/chatQuota.ts). */
+  chatQuota: StartQuota;
   tickets: Handlers<VisitorTicketEvents, VisitorContext>;
   voice: { handlers: Handlers<VoiceEvents, VisitorContext>; disconnected(socketId: string): Promise<void> };
   log: Logger;
   metrics: Metrics;
-  eventsPer10s: number;
+  events: EventLimits;
+  gate: ConnectionGate;
+  connections: { perVisitor: number; perAddress: number };
+  eventTimeoutMs: number;
   inflight: Inflight;
   trustProxy: boolean | number | string;
 }
 
 export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamespaceDeps): void {
-  const limiter = new RateLimiterMemory({ keyPrefix: 'visitor-events', points: deps.eventsPer10s, duration: 10 });
-  const handlers = { ...visitorChatHandlers(deps.chat), ...deps.tickets, ...deps.voice.handlers };
+  const handlers = { ...visitorChatHandlers(deps.chat, deps.chatQuota), ...deps.tickets, ...deps.voice.handlers };
 
   // The token is the visitor's only credential; without a valid one the connection is refused
   // and the widget fetches a new token from POST /api/visitor/session.
@@ -50,8 +55,10 @@ export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamesp
     try {
       const visitorId = await deps.visitors.authenticate(socket.handshake.auth?.token);
       if (!visitorId) return next(new Error(ErrorCode.UNAUTHENTICATED));
+      const address = addressOf(socket, deps.trustProxy);
+      if (!(await deps.gate.admit(socket.id, visitorConnectionCaps(visitorId, address, deps.connections)))) return next(new Error(ErrorCode.RATE_LIMITED));
       socket.data.visitorId = visitorId;
-      socket.data.address = addressOf(socket, deps.trustProxy);
+      socket.data.address = address;
       next();
     } catch (error) {
       deps.log.error({ err: error }, 'visitor authentication failed');
@@ -64,6 +71,7 @@ export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamesp
     void socket.join(rooms.visitor(visitorId));
     deps.metrics.socketConnections.inc({ namespace: nsp.name });
     socket.on('disconnect', () => {
+      deps.gate.release(socket.id);
       deps.metrics.socketConnections.dec({ namespace: nsp.name });
       deps.voice.disconnected(socket.id).catch((error: unknown) => deps.log.error({ err: error, visitorId }, 'leaving voice rooms on disconnect failed'));
     });
@@ -74,8 +82,9 @@ export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamesp
       context: { visitorId, socketId: socket.id, address },
       log: deps.log.child({ visitorId }),
       metrics: deps.metrics,
-      limiter,
+      budgets: deps.events.budgets({ kind: 'visitor', visitorId, address }),
       inflight: deps.inflight,
+      timeoutMs: deps.eventTimeoutMs,
     });
   });
 }

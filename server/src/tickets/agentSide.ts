@@ -103,7 +103,9 @@ export function createAgentTickets(deps: TicketDeps, sla: Sla) {
     const t = await access(user, ticketId);
     const conversation = await db.models.Conversation.findByPk(t.conversationId);
     const who: WhereOptions<TicketModel>[] = [{ visitorId: t.visitorId }];
-    if (t.customerNumber) who.push({ customerNumber: t.customerNumber });
+    // A typed customer number links only once confirmed for the visitor (conversations/customerNumbers.ts).
+    const linked = t.customerNumber ? await deps.conversationViews.customerNumbers.linkedVisitors(t.visitorId, t.customerNumber) : [];
+    if (t.customerNumber && linked.length > 0) who.push({ customerNumber: t.customerNumber, visitorId: linked });
     const relatedTickets = await Ticket.findAll({ where: { id: { [Op.ne]: t.id }, [Op.or]: who }, order: [['createdAt', 'DESC'], ['id', 'DESC']], limit: RELATED_LIMIT * 2 });
     return {
       ticket: await views.agentView(t),

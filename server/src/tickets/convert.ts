@@ -8,7 +8,7 @@ import type { ChatRoute } from '../routing/types.js';
 import { isUniqueViolation, systemLineFor, TicketConflictError, type TicketDeps } from './deps.js';
 import type { TicketModel } from './models.js';
 import { retryOnDeadlock } from './numbering.js';
-import type { TicketWriter } from './writer.js';
+import { ticketCreatedMailKey, type TicketWriter } from './writer.js';
 import { requestOfRoute } from '../routing/chatRequest.js';
 
 export interface ConvertOptions {
@@ -24,6 +24,8 @@ export interface ConvertOptions {
   product?: string | null;
   nextOpeningAt?: string | null;
   actor: EventActor;
+  /** The visitor's address when they asked for the ticket themselves (the mail budgets' per-address key). */
+  address?: string | null;
   /** The visitor's socket that asked: it gets the result in its ack, not as a push. */
   exceptSocket?: string;
 }
@@ -40,20 +42,25 @@ export function createConversion(deps: TicketDeps, writer: TicketWriter) {
   const { db, models, engine, messages, events, notifier, pushes, views, tracking, log } = deps;
   const { Conversation, Visitor, Message } = db.models;
 
-  const createdOf = (t: TicketModel, duplicate: boolean, nextOpeningAt: string | null = null): TicketCreated => ({
+  /** `mailQueued`: the confirmation was queued — never promised when a mail budget said no. */
+  const createdOf = (t: TicketModel, duplicate: boolean, nextOpeningAt: string | null, mailQueued: boolean): TicketCreated => ({
     ticket: views.visitorView(t),
     trackingUrl: tracking.url(t.trackingNonce),
     source: t.source,
     nextOpeningAt,
     duplicate,
-    mailQueued: deps.outbox.enabled && Boolean(t.email),
+    mailQueued,
   });
+
+  /** A retry's answer: what the first request got, the confirmation looked up in the outbox. */
+  const createdAgain = async (t: TicketModel): Promise<TicketCreated> =>
+    createdOf(t, true, null, deps.outbox.enabled && Boolean(t.email) && (await deps.outbox.has(ticketCreatedMailKey(t.id))));
 
   const existing = (conversationId: string) => models.Ticket.findOne({ where: { conversationId } });
 
   async function convert(conversation: ConversationModel, opts: ConvertOptions): Promise<{ created: TicketCreated; ticket: TicketModel; conversation: Conversation; deliver: Deliver }> {
     const done = await existing(conversation.id);
-    if (done) return { created: createdOf(done, true), ticket: done, conversation: await deps.conversationViews.visitorView(conversation), deliver: async () => undefined };
+    if (done) return { created: await createdAgain(done), ticket: done, conversation: await deps.conversationViews.visitorView(conversation), deliver: async () => undefined };
     if (conversation.status !== 'queued') {
       throw conversation.status === 'active'
         ? new TicketConflictError('being_served', 'An agent is serving this conversation.')
@@ -65,7 +72,7 @@ export function createConversion(deps: TicketDeps, writer: TicketWriter) {
       removed = await engine.store.remove(conversation.id);
       if (!removed) {
         const again = await existing(conversation.id);
-        if (again) return { created: createdOf(again, true), ticket: again, conversation: await deps.conversationViews.visitorView(conversation), deliver: async () => undefined };
+        if (again) return { created: await createdAgain(again), ticket: again, conversation: await deps.conversationViews.visitorView(conversation), deliver: async () => undefined };
         throw new TicketConflictError('not_waiting', 'The conversation is no longer waiting.');
       }
       if (removed.state === 'assigned' && removed.agentId !== null) {
@@ -77,6 +84,7 @@ export function createConversion(deps: TicketDeps, writer: TicketWriter) {
 
     const at = deps.now();
     let made: { id: number; number: string };
+    let mailQueued = false;
     try {
       const visitor = await Visitor.findByPk(conversation.visitorId);
       const said = await Message.findAll({ where: { conversationId: conversation.id, senderType: 'visitor', internal: false }, order: [['id', 'ASC']], attributes: ['body'], limit: 200 });
@@ -100,9 +108,11 @@ export function createConversion(deps: TicketDeps, writer: TicketWriter) {
           preferredFrom: opts.preferredFrom ?? null,
           preferredTo: opts.preferredTo ?? null,
           closed: opts.source === 'department_closed',
+          address: opts.address ?? null,
         },
         at,
       );
+      mailQueued = prepared.mail;
       made = await retryOnDeadlock(() =>
         deps.sql.transaction(async (tx) => {
           const closed = await tx.run(
@@ -123,7 +133,7 @@ export function createConversion(deps: TicketDeps, writer: TicketWriter) {
       }
       if (isUniqueViolation(error)) {
         const other = await existing(conversation.id);
-        if (other) return { created: createdOf(other, true), ticket: other, conversation: await deps.conversationViews.visitorView(conversation), deliver: async () => undefined };
+        if (other) return { created: await createdAgain(other), ticket: other, conversation: await deps.conversationViews.visitorView(conversation), deliver: async () => undefined };
       }
       if (!(error instanceof ConflictError)) log.error({ err: error, conversationId: conversation.id, source: opts.source }, 'chat could not become a ticket');
       throw error;
@@ -135,7 +145,7 @@ export function createConversion(deps: TicketDeps, writer: TicketWriter) {
     await events.record(conversation.id, 'ticket_created', opts.actor, { ticketId: made.id, number: made.number, source: opts.source });
     await events.record(conversation.id, 'closed', { type: 'system', id: null });
     log.info({ conversationId: conversation.id, ticketId: made.id, number: made.number, source: opts.source }, 'chat became a ticket');
-    const created = createdOf(ticket, false, opts.nextOpeningAt ?? null);
+    const created = createdOf(ticket, false, opts.nextOpeningAt ?? null, mailQueued);
     const visitorView = await deps.conversationViews.visitorView(conversation);
     const agentConversation = await deps.conversationViews.agentView(conversation);
     const agentTicket = await views.agentView(ticket);
@@ -163,7 +173,7 @@ export function createConversion(deps: TicketDeps, writer: TicketWriter) {
     };
   }
 
-  return { convert, createdOf };
+  return { convert, createdOf, createdAgain };
 }
 
 export type Conversion = ReturnType<typeof createConversion>;

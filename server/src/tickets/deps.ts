@@ -7,6 +7,7 @@ import type { Database } from '../db/database.js';
 import type { SqlRunner } from '../db/sqlRunner.js';
 import { ConflictError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
+import type { MailGate } from '../mail/gate.js';
 import type { Outbox } from '../mail/outbox.js';
 import type { Notifier } from '../routing/notifier.js';
 import type { RoutingEngine } from '../routing/routingEngine.js';
@@ -36,6 +37,8 @@ export interface TicketDeps {
   tracking: Tracking;
   events: EventLog;
   outbox: Outbox;
+  /** The budgets of mails anonymous visitors cause (ticket confirmations). */
+  mailGate: MailGate;
   transcripts: TranscriptHook;
   log: Logger;
   now: () => Date;

@@ -68,7 +68,7 @@ export function createFallback(deps: TicketDeps, conversion: Conversion) {
       const conversation = await Conversation.findByPk(ticket.conversationId);
       const first = await db.models.Message.findOne({ where: { conversationId: ticket.conversationId, clientId } });
       if (!conversation || !first) return null;
-      return { conversation: await deps.conversationViews.visitorView(conversation), message: first.toPublic(), ticket: conversion.createdOf(ticket, true) };
+      return { conversation: await deps.conversationViews.visitorView(conversation), message: first.toPublic(), ticket: await conversion.createdAgain(ticket) };
     },
 
     async atStart(conversation, socketId) {

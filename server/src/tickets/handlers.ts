@@ -1,9 +1,12 @@
 import type { agentEvents } from '../../../shared/events/agent.js';
 import type { visitorEvents } from '../../../shared/events/visitor.js';
-import type { Handlers } from '../socket/bindHandlers.js';
+import type { HandlerContext, Handlers } from '../socket/bindHandlers.js';
 import type { AgentContext } from '../socket/agentNamespace.js';
 import type { VisitorContext } from '../socket/visitorNamespace.js';
 import type { AgentTickets } from './agentSide.js';
+import type { TicketCreated } from '../../../shared/schemas/tickets.js';
+import type { Deliver } from '../routing/routingEngine.js';
+import type { Refund } from '../visitors/quotas.js';
 import type { VisitorTickets } from './visitorSide.js';
 
 export type VisitorTicketEvents = Pick<
@@ -16,24 +19,41 @@ export type AgentTicketEvents = Pick<
   'ticket:list' | 'ticket:get' | 'ticket:reply' | 'ticket:note' | 'ticket:update' | 'ticket:called-back' | 'ticket:similar' | 'ticket:assignees'
 >;
 
-export function visitorTicketHandlers(tickets: VisitorTickets): Handlers<VisitorTicketEvents, VisitorContext> {
+/** The visitor's budget of new tickets (visitors/quotas.ts): per visitor, per address, per installation. */
+export type TicketQuota = (visitorId: string, address: string) => Promise<Refund>;
+
+/**
+ * Charges one ticket before making it; a retry (the first ticket comes back) or a failure gives
+ * the charge back, so only tickets that were really made count.
+ */
+async function charged(
+  tickets: VisitorTickets,
+  quota: TicketQuota,
+  ctx: VisitorContext & HandlerContext,
+  input: { clientId: string; conversationId?: string | undefined },
+  make: () => Promise<TicketCreated & { deliver: Deliver }>,
+) {
+  // A retry (its ticket exists) is answered, never refused: only the first request is charged.
+  const refund = (await tickets.retried(ctx.visitorId, input.clientId, input.conversationId)) ? async () => undefined : await quota(ctx.visitorId, ctx.address);
+  let made: TicketCreated & { deliver: Deliver };
+  try {
+    made = await make();
+  } catch (error) {
+    await refund();
+    throw error;
+  }
+  if (made.duplicate) await refund();
+  const { deliver, ...created } = made;
+  ctx.afterAck(deliver);
+  return created;
+}
+
+export function visitorTicketHandlers(tickets: VisitorTickets, quota: TicketQuota): Handlers<VisitorTicketEvents, VisitorContext> {
   return {
-    'ticket:create': async (input, ctx) => {
-      const { deliver, ...created } = await tickets.create(ctx.visitorId, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return created;
-    },
-    'conversation:leave-message': async (input, ctx) => {
-      const { deliver, ...created } = await tickets.leaveMessage(ctx.visitorId, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return created;
-    },
+    'ticket:create': (input, ctx) => charged(tickets, quota, ctx, input, () => tickets.create(ctx.visitorId, input, ctx.socketId, ctx.address)),
+    'conversation:leave-message': (input, ctx) => charged(tickets, quota, ctx, input, () => tickets.leaveMessage(ctx.visitorId, input, ctx.socketId, ctx.address)),
     'conversation:keep-waiting': ({ conversationId }, ctx) => tickets.keepWaiting(ctx.visitorId, conversationId),
-    'callback:request': async (input, ctx) => {
-      const { deliver, ...created } = await tickets.callback(ctx.visitorId, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return created;
-    },
+    'callback:request': (input, ctx) => charged(tickets, quota, ctx, input, () => tickets.callback(ctx.visitorId, input, ctx.socketId, ctx.address)),
     'ticket:list': (_input, ctx) => tickets.list(ctx.visitorId),
     'ticket:get': ({ ticketId }, ctx) => tickets.get(ctx.visitorId, ticketId),
     'ticket:comment': async (input, ctx) => {

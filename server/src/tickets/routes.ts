@@ -1,19 +1,17 @@
 import { Router, type RequestHandler } from 'express';
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { ok } from '../../../shared/ack.js';
 import { trackingCommentSchema, trackingTokenSchema } from '../../../shared/schemas/tickets.js';
 import { requireUser } from '../auth/middleware.js';
 import type { Sessions } from '../auth/sessions.js';
-import { NotFoundError, RateLimitedError } from '../errors/errors.js';
+import { NotFoundError } from '../errors/errors.js';
+import type { Limit } from '../limits/limits.js';
 import { parseInput } from '../http/validate.js';
 import type { TicketAdmin } from './admin.js';
 import type { Comments } from './comments.js';
 import type { TicketDeps } from './deps.js';
 
 const idParam = z.coerce.number().int().positive();
-
-export type LimiterFactory = (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
 /**
  * The tracking page's API. The token is the only credential; a wrong, malformed or expired one is
@@ -23,19 +21,12 @@ export type LimiterFactory = (opts: { keyPrefix: string; points: number; duratio
 export function publicTicketRoutes(
   deps: Pick<TicketDeps, 'models' | 'views' | 'tracking' | 'now' | 'log'>,
   comments: Comments,
-  perMinute: number,
-  make: LimiterFactory = (o) => new RateLimiterMemory(o),
+  perAddress: Limit,
 ): Router {
   const router = Router();
-  const limiter = make({ keyPrefix: 'public-tickets', points: perMinute, duration: 60 });
 
   const limited: RequestHandler = async (req, _res, next) => {
-    try {
-      await limiter.consume(req.ip ?? 'unknown');
-    } catch (error) {
-      if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
-      throw error;
-    }
+    await perAddress.consume(req.ip ?? 'unknown');
     next();
   };
 

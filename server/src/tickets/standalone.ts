@@ -24,6 +24,8 @@ export interface StandaloneInput {
   phone: string | null;
   preferredFrom: Date | null;
   preferredTo: Date | null;
+  /** The visitor's address (the mail budgets' per-address key); null when not known. */
+  address: string | null;
 }
 
 const CONVERSATION_COLUMNS = [
@@ -42,7 +44,7 @@ export function createStandalone(deps: TicketDeps, writer: TicketWriter, convers
 
   const retried = async (visitorId: string, clientId: string) => {
     const t = await models.Ticket.findOne({ where: { visitorId, clientId } });
-    return t ? conversion.createdOf(t, true) : null;
+    return t ? conversion.createdAgain(t) : null;
   };
 
   async function create(visitorId: string, input: StandaloneInput, socketId: string): Promise<TicketCreated & { deliver: Deliver }> {
@@ -78,6 +80,7 @@ export function createStandalone(deps: TicketDeps, writer: TicketWriter, convers
         preferredFrom: input.preferredFrom,
         preferredTo: input.preferredTo,
         closed: closedNow,
+        address: input.address,
       },
       at,
     );
@@ -112,7 +115,7 @@ export function createStandalone(deps: TicketDeps, writer: TicketWriter, convers
     const line = await messages.system(conversationId, input.language, systemLineFor(source), { number: made.number, phone: input.phone ?? '' });
     await events.record(conversationId, 'ticket_created', { type: 'visitor', id: visitorId }, { ticketId: made.id, number: made.number, source });
     log.info({ conversationId, ticketId: made.id, number: made.number, source }, 'ticket created');
-    const created = conversion.createdOf(ticket, false, closedNow ? (nextOpening(department.openingHours, at)?.toISOString() ?? null) : null);
+    const created = conversion.createdOf(ticket, false, closedNow ? (nextOpening(department.openingHours, at)?.toISOString() ?? null) : null, prepared.mail);
     const agentTicket = await views.agentView(ticket);
     return {
       ...created,

@@ -1,5 +1,7 @@
 import type { ChatService } from '../chat/chatService.js';
 import type { Sessions } from '../auth/sessions.js';
+import type { Limit } from '../limits/limits.js';
+import type { Refund } from '../visitors/quotas.js';
 import type { AgentNamespace } from '../socket/agentNamespace.js';
 import type { VisitorNamespace } from '../socket/visitorNamespace.js';
 import { createTicketAdmin } from './admin.js';
@@ -8,10 +10,10 @@ import { createComments } from './comments.js';
 import { createConversion } from './convert.js';
 import type { TicketDeps } from './deps.js';
 import { createFallback } from './fallback.js';
-import { agentTicketHandlers, visitorTicketHandlers } from './handlers.js';
+import { agentTicketHandlers, visitorTicketHandlers, type TicketQuota } from './handlers.js';
 import { defineTicketModels } from './models.js';
 import { createTicketPushes } from './pushes.js';
-import { publicTicketRoutes, ticketAdminRoutes, type LimiterFactory } from './routes.js';
+import { publicTicketRoutes, ticketAdminRoutes } from './routes.js';
 import { createSla } from './sla.js';
 import { createStandalone } from './standalone.js';
 import { createStandIns } from './standIns.js';
@@ -27,6 +29,10 @@ export type TicketSetup = Omit<TicketDeps, 'models' | 'pushes' | 'views' | 'subs
   secretKey: Uint8Array;
   publicUrl: string;
   tickMs: number;
+  /** Visitors' budget of new tickets (visitors/quotas.ts). */
+  ticketQuota: TicketQuota;
+  /** Visitors' budget of voicemails and their bytes (visitors/quotas.ts). */
+  voicemailQuota(visitorId: string, address: string, bytes: number): Promise<Refund>;
 };
 
 /**
@@ -34,7 +40,7 @@ export type TicketSetup = Omit<TicketDeps, 'models' | 'pushes' | 'views' | 'subs
  * fallback about every new chat; `bindChat` completes it once the chat service exists.
  */
 export function createTickets(setup: TicketSetup) {
-  const { agents, visitors, secretKey, publicUrl, tickMs, ...base } = setup;
+  const { agents, visitors, secretKey, publicUrl, tickMs, ticketQuota, voicemailQuota, ...base } = setup;
   const models = defineTicketModels(base.db.sequelize);
   const substitution = createSubstitution({ db: base.db, engine: base.engine, now: base.now });
   const deps: TicketDeps = {
@@ -99,12 +105,21 @@ export function createTickets(setup: TicketSetup) {
     bindChat(service: Pick<ChatService, 'visitorConversation'>): void {
       chat = service;
     },
-    visitorHandlers: () => visitorTicketHandlers(visitorSide),
+    visitorHandlers: () => visitorTicketHandlers(visitorSide, ticketQuota),
     /** Voicemail (server/src/voice/voicemail.ts) files its recording through these. */
-    voicemail: { ticket: visitorSide.voicemail, attach: visitorSide.attach },
+    voicemail: {
+      ticket: visitorSide.voicemail,
+      attach: visitorSide.attach,
+      /** Charges a voicemail's budgets; a retry (its ticket exists) is answered without a charge. */
+      async charge(visitorId: string, address: string, bytes: number, clientId: string): Promise<Refund> {
+        if (await models.Ticket.findOne({ where: { visitorId, clientId }, attributes: ['id'] })) return async () => undefined;
+        return voicemailQuota(visitorId, address, bytes);
+      },
+    },
     agentHandlers: () => agentTicketHandlers(agentSide),
     mayReadThread: agentSide.mayReadThread,
-    publicRoutes: (perMinute: number, make?: LimiterFactory) => publicTicketRoutes(deps, comments, perMinute, make),
+    /** `perAddress`: the tracking API's requests per address (made with makeLimit). */
+    publicRoutes: (perAddress: Limit) => publicTicketRoutes(deps, comments, perAddress),
     adminRoutes: (sessions: Sessions) => ticketAdminRoutes(admin, sessions),
     tick,
     start(): void {

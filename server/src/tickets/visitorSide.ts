@@ -33,9 +33,10 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
     input: { clientId: string; email?: string; text?: string },
     extra: { source: 'leave_message' | 'callback_request' | 'voicemail'; kind: 'message' | 'callback' | 'voicemail'; phone?: string; preferredFrom?: Date | null; preferredTo?: Date | null; product?: string | null },
     socketId: string,
+    address: string | null,
   ): Promise<Created> {
     const done = await models.Ticket.findOne({ where: { conversationId: conversation.id } });
-    if (done) return { ...conversion.createdOf(done, true), deliver: async () => undefined };
+    if (done) return { ...(await conversion.createdAgain(done)), deliver: async () => undefined };
     if (conversation.status === 'active') throw new TicketConflictError('being_served', 'An agent is serving this conversation.');
     if (conversation.status === 'closed') throw new TicketConflictError('not_waiting', 'The conversation has ended.');
     let added: Message | null = null;
@@ -63,6 +64,7 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
       product: extra.product ?? null,
       actor: { type: 'visitor', id: visitorId },
       exceptSocket: socketId,
+      address,
     });
     return {
       ...converted.created,
@@ -74,7 +76,14 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
   }
 
   return {
-    create: (visitorId: string, input: CreateInput, socketId: string): Promise<Created> =>
+    /** Whether this request was made before: the visitor's ticket with this client id, or the chat's ticket. */
+    async retried(visitorId: string, clientId: string, conversationId?: string): Promise<boolean> {
+      if (await models.Ticket.findOne({ where: { visitorId, clientId }, attributes: ['id'] })) return true;
+      return Boolean(conversationId && (await models.Ticket.findOne({ where: { visitorId, conversationId }, attributes: ['id'] })));
+    },
+
+    /** `address`: where the visitor asked from (the mail budgets' per-address key). */
+    create: (visitorId: string, input: CreateInput, socketId: string, address: string | null): Promise<Created> =>
       standalone.create(
         visitorId,
         {
@@ -91,16 +100,17 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
           phone: null,
           preferredFrom: null,
           preferredTo: null,
+          address,
         },
         socketId,
       ),
 
-    async leaveMessage(visitorId: string, input: LeaveInput, socketId: string): Promise<Created> {
+    async leaveMessage(visitorId: string, input: LeaveInput, socketId: string, address: string | null): Promise<Created> {
       const conversation = await parts.chat.visitorConversation(visitorId, input.conversationId);
-      return fromWaitingChat(visitorId, conversation, input, { source: 'leave_message', kind: 'message' }, socketId);
+      return fromWaitingChat(visitorId, conversation, input, { source: 'leave_message', kind: 'message' }, socketId, address);
     },
 
-    async callback(visitorId: string, input: CallbackInput, socketId: string): Promise<Created> {
+    async callback(visitorId: string, input: CallbackInput, socketId: string, address: string | null): Promise<Created> {
       const preferredFrom = input.preferredFrom ? new Date(input.preferredFrom) : null;
       const preferredTo = input.preferredTo ? new Date(input.preferredTo) : null;
       if (input.conversationId) {
@@ -111,6 +121,7 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
           { clientId: input.clientId, ...(input.email ? { email: input.email } : {}), ...(input.text ? { text: input.text } : {}) },
           { source: 'callback_request', kind: 'callback', phone: input.phone, preferredFrom, preferredTo, product: input.product ?? null },
           socketId,
+          address,
         );
       }
       return standalone.create(
@@ -129,6 +140,7 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
           phone: input.phone,
           preferredFrom,
           preferredTo,
+          address,
         },
         socketId,
       );
@@ -139,10 +151,11 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
       visitorId: string,
       input: { clientId: string; conversationId?: string | undefined; departmentId?: number | undefined; language?: string | undefined; name?: string | undefined; email?: string | undefined },
       socketId: string,
+      address: string | null = null,
     ): Promise<Created> {
       if (input.conversationId) {
         const conversation = await parts.chat.visitorConversation(visitorId, input.conversationId);
-        return fromWaitingChat(visitorId, conversation, { clientId: input.clientId, ...(input.email ? { email: input.email } : {}) }, { source: 'voicemail', kind: 'voicemail' }, socketId);
+        return fromWaitingChat(visitorId, conversation, { clientId: input.clientId, ...(input.email ? { email: input.email } : {}) }, { source: 'voicemail', kind: 'voicemail' }, socketId, address);
       }
       return standalone.create(
         visitorId,
@@ -160,6 +173,7 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
           phone: null,
           preferredFrom: null,
           preferredTo: null,
+          address,
         },
         socketId,
       );

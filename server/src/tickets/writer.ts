@@ -21,14 +21,19 @@ export interface NewTicket {
   customerNumber: string | null;
   product: string | null;
   subject: string | null;
-  /** The visitor's words so far: searched for similar tickets, quoted in the confirmation. */
+  /** The visitor's words so far: searched for similar tickets (never mailed: see insert). */
   visitorText: string;
   phone: string | null;
   preferredFrom: Date | null;
   preferredTo: Date | null;
   /** The department was closed (the confirmation says when we answer). */
   closed: boolean;
+  /** The visitor's address when they asked for the ticket themselves (null: a timer or the chat start made it). */
+  address: string | null;
 }
+
+/** The outbox key of a ticket's confirmation: queued at most once. */
+export const ticketCreatedMailKey = (ticketId: number) => `ticket-created:${ticketId}`;
 
 export const DEFAULT_URGENCY: TicketUrgency = 'limited_usability';
 const SEARCH_TEXT_MAX = 16_000;
@@ -53,6 +58,8 @@ export interface PreparedTicket {
   assigneeId: number | null;
   subject: string;
   sla: SlaPlan;
+  /** The confirmation mail may go out: the ticket has an address, mail is configured, and the mail budgets allow it. */
+  mail: boolean;
 }
 
 /**
@@ -61,7 +68,7 @@ export interface PreparedTicket {
  * commit together or not at all.
  */
 export function createTicketWriter(deps: TicketDeps, sla: Sla) {
-  const { models, db, tracking, outbox, options } = deps;
+  const { models, db, tracking, outbox, mailGate, options } = deps;
 
   async function prepare(t: NewTicket, at: Date): Promise<PreparedTicket> {
     const subject = (t.subject ?? subjectFrom(t.visitorText, t.kind === 'callback' ? `☎ ${t.phone ?? ''}` : '—')).slice(0, 200);
@@ -70,12 +77,15 @@ export function createTicketWriter(deps: TicketDeps, sla: Sla) {
     let departmentId = rule?.assignToDepartmentId ?? t.departmentId;
     if (departmentId !== t.departmentId && !(await db.models.Department.findByPk(departmentId, { attributes: ['id'] }))) departmentId = t.departmentId;
     const agent = rule?.assignToAgentId ? await db.models.User.findByPk(rule.assignToAgentId, { attributes: ['id', 'active'] }) : null;
+    // Decided before the transaction (the budgets live outside the database).
+    const mail = Boolean(t.email) && outbox.enabled && (await mailGate.allow(t.email!, { visitorId: t.visitorId, address: t.address }));
     return {
       ticket: t,
       departmentId,
       assigneeId: agent?.active ? agent.id : null,
       subject,
       sla: await sla.plan(departmentId, DEFAULT_URGENCY, at, { respondedAt: null, solvedAt: null }),
+      mail,
     };
   }
 
@@ -98,20 +108,20 @@ export function createTicketWriter(deps: TicketDeps, sla: Sla) {
       id, 'created', t.source === 'leave_message' || t.source === 'callback_request' ? 'visitor' : 'system', t.source === 'leave_message' || t.source === 'callback_request' ? t.visitorId : null,
       JSON.stringify({ source: t.source, kind: t.kind, departmentId: p.departmentId, assigneeId: p.assigneeId }), at,
     ]);
-    if (t.email) {
+    if (p.mail && t.email) {
+      // Nobody has shown yet that the address is theirs: the mail carries nothing the visitor wrote
+      // (no message, no name), only our standard text, the number and the private link (docs/tickets.md).
       const mail = ticketCreatedMail({
         lang: uiLanguageOf(t.language),
-        name: t.name,
         number,
         kind: t.kind,
         phone: t.phone,
         preferredFrom: t.preferredFrom,
         preferredTo: t.preferredTo,
-        visitorText: t.visitorText,
         trackingUrl: tracking.url(nonce),
         closed: t.closed,
       });
-      await outbox.enqueue(tx, { kind: 'ticket_created', dedupeKey: `ticket-created:${id}`, to: t.email, ...mail, ticketId: id, conversationId: t.conversationId });
+      await outbox.enqueue(tx, { kind: 'ticket_created', dedupeKey: ticketCreatedMailKey(id), to: t.email, ...mail, ticketId: id, conversationId: t.conversationId });
     }
     return { id, number, nonce };
   }

@@ -16,9 +16,8 @@ export function userRoutes(users: Users, sessions: Sessions): Router {
   });
   router.patch('/users/:id', requireUser(sessions, 'admin'), async (req, res) => {
     const id = parseInput(z.coerce.number().int().positive(), req.params.id);
-    const user = await users.update(id, req.body);
-    // A deactivated account loses its sign-ins at once.
-    if (!user.active) await sessions.destroyAllForUser(id);
+    // Sign-ins that lose their rights end with the change (users.update tells the session guard).
+    const user = await users.update(id, req.body, { userId: req.user!.id, sessionId: req.sessionId! });
     res.json(ok({ user: user.toPublic() }));
   });
   router.get('/users/:id/memberships', requireUser(sessions, 'supervisor'), async (req, res) => {

@@ -152,7 +152,8 @@ export async function createVoice(deps: VoiceDeps) {
   return {
     service,
     pool,
-    status: () => ({ available: pool.availability.available, reason: pool.availability.available ? null : pool.availability.reason }),
+    // The path-free summary: the full reason (paths included) is in the log and the start banner only.
+    status: () => ({ available: pool.availability.available, reason: pool.availability.available ? null : pool.availability.summary }),
     /** What the namespaces and hooks call: local, or routed to the room's node in a cluster. */
     ops,
     visitorHandlers: () => voiceHandlers<VisitorContext>(ops, visitorCaller, 'visitor'),

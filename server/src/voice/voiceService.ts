@@ -199,7 +199,7 @@ export function createVoiceService(deps: VoiceServiceDeps) {
     },
 
     async join(roomId: VoiceRoomId, caller: VoiceCaller, socketId: string, emit: PeerEmit): Promise<VoiceJoined> {
-      if (!pool.availability.available) throw new UnavailableError(`Calls are not available on this server: ${pool.availability.reason}`);
+      if (!pool.availability.available) throw new UnavailableError(`Calls are not available on this server: ${pool.availability.summary}`);
       const { visitorId, maySpeak } = await authorize(roomId, caller);
       const conversationId = conversationIdOf(roomId);
       const before = rooms.get(roomId);

@@ -37,7 +37,13 @@ export function voicemailRoutes(deps: VoicemailDeps): Router {
     const mime = await deps.files.detectAudio(bytes);
     if (!mime) throw new ValidationError([{ path: 'body', message: 'expected an audio recording (WebM or Ogg with Opus, or MP4)' }]);
 
-    const created = await deps.tickets.ticket(visitorId, query, '');
+    // Voicemails and their bytes per visitor, address and day (docs/limits.md); a retry is not charged.
+    const refund = await deps.tickets.charge(visitorId, req.ip ?? 'unknown', bytes.length, query.clientId);
+    const created = await deps.tickets.ticket(visitorId, query, '', req.ip ?? null).catch(async (error: unknown) => {
+      await refund();
+      throw error;
+    });
+    if (created.duplicate) await refund();
     const audioClientId = `${query.clientId}-vm`;
     const name = `voicemail-${Math.floor(query.durationSeconds / 60)}m${String(query.durationSeconds % 60).padStart(2, '0')}s.${EXTENSIONS[mime]}`;
     const { Attachment, Message } = deps.db.models;

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 export type WorkerBinary =
   | { ok: true; path: string; source: 'env' | 'package' | 'cache'; version: string }
-  | { ok: false; reason: string; fix: string };
+  /** `reason` is for the operator (log, start banner) and may name paths; `summary` is what clients may see. */
+  | { ok: false; reason: string; summary: string; fix: string };
 
 const BUILD_FIX = 'run `npm run voice:worker` (downloads or builds the worker; see docs/voice-worker.md)';
 
@@ -66,7 +67,7 @@ async function isExecutable(file: string): Promise<boolean> {
  */
 export async function locateWorkerBinary(): Promise<WorkerBinary> {
   const pkg = await mediasoupPackage();
-  if (!pkg) return { ok: false, reason: 'the mediasoup package is not installed', fix: 'run `npm install` (mediasoup is an optional dependency), then ' + BUILD_FIX };
+  if (!pkg) return { ok: false, reason: 'the mediasoup package is not installed', summary: 'the mediasoup package is not installed', fix: 'run `npm install` (mediasoup is an optional dependency), then ' + BUILD_FIX };
   const { dir, version } = pkg;
 
   const fromEnv = process.env['MEDIASOUP_WORKER_BIN'];
@@ -75,6 +76,7 @@ export async function locateWorkerBinary(): Promise<WorkerBinary> {
     return {
       ok: false,
       reason: `MEDIASOUP_WORKER_BIN=${fromEnv} is not an executable file`,
+      summary: 'MEDIASOUP_WORKER_BIN is not an executable file',
       fix: `point MEDIASOUP_WORKER_BIN at a mediasoup-worker ${version} binary, or unset it and ${BUILD_FIX}`,
     };
   }
@@ -85,5 +87,5 @@ export async function locateWorkerBinary(): Promise<WorkerBinary> {
   const fromCache = cachedWorkerPath(version);
   if (await isExecutable(fromCache)) return { ok: true, path: fromCache, source: 'cache', version };
 
-  return { ok: false, reason: `no mediasoup-worker ${version} binary (looked in ${fromPackage} and ${fromCache})`, fix: BUILD_FIX };
+  return { ok: false, reason: `no mediasoup-worker ${version} binary (looked in ${fromPackage} and ${fromCache})`, summary: `no mediasoup-worker ${version} binary was found`, fix: BUILD_FIX };
 }

@@ -8,7 +8,7 @@ type Mediasoup = typeof import('mediasoup');
 /** Opus only: a voice desk. 48 kHz stereo is how browsers negotiate Opus; the codec adapts the rest. */
 export const MEDIA_CODECS: ms.RouterRtpCodecCapability[] = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2, parameters: { useinbandfec: 1, usedtx: 1 } }];
 
-export type VoiceAvailability = { available: true; reason: null; workers: number; binary: string } | { available: false; reason: string; fix: string | null };
+export type VoiceAvailability = { available: true; reason: null; workers: number; binary: string } | { available: false; reason: string; summary: string; fix: string | null };
 
 /**
  * mediasoup workers, one process each, never more than the machine's cores (mediasoup-demo's
@@ -23,9 +23,10 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-export function unavailablePool(reason: string, fix: string | null): WorkerPool {
+/** `reason` goes to the log and the start banner (it may name paths); `summary`, path-free, to clients. */
+export function unavailablePool(reason: string, fix: string | null, summary: string = reason): WorkerPool {
   return {
-    availability: { available: false, reason, fix },
+    availability: { available: false, reason, summary, fix },
     createRouter: () => Promise.reject(new Error(`voice is unavailable: ${reason}`)),
     workers: () => [],
     close: async () => undefined,
@@ -35,14 +36,14 @@ export function unavailablePool(reason: string, fix: string | null): WorkerPool 
 export async function startWorkerPool(config: Pick<Config['voice'], 'enabled' | 'workers' | 'logLevel'>, log: Logger): Promise<WorkerPool> {
   if (!config.enabled) return unavailablePool('voice is switched off (VOICE_ENABLED=false)', 'set VOICE_ENABLED=true');
   const binary = await locateWorkerBinary();
-  if (!binary.ok) return unavailablePool(binary.reason, binary.fix);
+  if (!binary.ok) return unavailablePool(binary.reason, binary.fix, binary.summary);
   // mediasoup reads the binary's path when it is first loaded.
   process.env.MEDIASOUP_WORKER_BIN = binary.path;
   let mediasoup: Mediasoup;
   try {
     mediasoup = await import('mediasoup');
   } catch (error) {
-    return unavailablePool(`the mediasoup package could not be loaded: ${(error as Error).message}`, 'run npm ci');
+    return unavailablePool(`the mediasoup package could not be loaded: ${(error as Error).message}`, 'run npm ci', 'the mediasoup package could not be loaded');
   }
 
   const routers = new Map<ms.Worker, number>();
@@ -68,7 +69,7 @@ export async function startWorkerPool(config: Pick<Config['voice'], 'enabled' | 
     for (let i = 0; i < config.workers; i++) await spawn();
   } catch (error) {
     for (const worker of routers.keys()) worker.close();
-    return unavailablePool(`the mediasoup worker (${binary.path}) did not start: ${(error as Error).message}`, 'run npm run voice:worker to rebuild it');
+    return unavailablePool(`the mediasoup worker (${binary.path}) did not start: ${(error as Error).message}`, 'run npm run voice:worker to rebuild it', 'the mediasoup worker did not start');
   }
 
   return {

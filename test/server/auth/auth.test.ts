@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { login, request } from '../../support/clients.js';
 import { describeEachDb } from '../../support/dbTargets.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
+import { eventually } from '../../support/chatFixtures.js';
 
 describeEachDb('sign-in, sessions and roles', (db) => {
   let server: TestServer;
@@ -123,5 +124,40 @@ describeEachDb('first start: creating the first admin', (db) => {
     assert.equal(replay.status, 409);
     const after = await request<{ needsSetup: boolean }>(server.baseUrl, 'GET', '/api/setup/status');
     assert.equal(after.body.ok && after.body.data.needsSetup, false);
+  });
+});
+
+describeEachDb('sign-in under a burst', (db) => {
+  let server: TestServer;
+  afterEach(() => server?.close());
+
+  it('checks at most LOGIN_MAX_ATTEMPTS passwords for an account in a burst of 300, even the right one last', async () => {
+    server = await startTestServer({ db, env: { LOGIN_MAX_ATTEMPTS: '5', LOGIN_WINDOW_SECONDS: '600' } });
+    const agent = await server.createUser();
+    const attempts = Array.from({ length: 300 }, (_, i) =>
+      request(server.baseUrl, 'POST', '/api/auth/login', { body: { email: agent.email, password: i === 299 ? agent.password : `wrong guess ${i}` } }),
+    );
+    const results = await Promise.all(attempts);
+    const statuses = results.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 401).length, 5, 'only the reserved attempts reach the password check');
+    assert.equal(statuses.filter((s) => s === 429).length, 295);
+    assert.equal(statuses[299], 429, 'the right password after the burst is refused too');
+  });
+
+  it('bounds password hashing: past the queue a login is refused at once with UNAVAILABLE and Retry-After', async () => {
+    server = await startTestServer({ db, env: { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1' } });
+    const agent = await server.createUser();
+    // Hold the one hashing slot, as a flood of logins would.
+    let release!: () => void;
+    const held = server.zentrale.hashGate.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const waiting = request(server.baseUrl, 'POST', '/api/auth/login', { body: { email: agent.email, password: agent.password } });
+    await eventually(() => server.zentrale.hashGate.load.waiting === 1);
+    const refused = await request(server.baseUrl, 'POST', '/api/auth/login', { body: { email: 'nobody@flood.example', password: 'whatever it is' } });
+    assert.equal(refused.status, 503);
+    assert.equal(!refused.body.ok && refused.body.error.code, 'UNAVAILABLE');
+    assert.equal(refused.headers.get('retry-after'), '1');
+    release();
+    await held;
+    assert.equal((await waiting).status, 200, 'the login that waited is served');
   });
 });

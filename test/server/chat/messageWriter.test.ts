@@ -98,4 +98,41 @@ describeEachDb('message writer (group commit)', (db) => {
     assert.equal(row.createdAt.toISOString(), at.toISOString(), 'the timestamp survives the round trip in UTC with milliseconds');
     assert.equal(await server.zentrale.db.models.Message.count({ where: { body: ['fremd', 'nirgends'] } }), 0);
   });
+
+  it('fails only the row the database refuses: the rest of its batch is stored', async () => {
+    const writer = createMessageWriter(server.zentrale.db, sql, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
+    const inputs = Array.from({ length: 40 }, (_, i) => message(i === 17 ? randomUUID() : conversations[i % 5]!, clientId(), `Batch ${i}`));
+    // Unchecked writes (no authorize): the bad row reaches the INSERT, where the foreign key refuses it.
+    const outcomes = await Promise.allSettled(inputs.map((m) => writer.write(m, new Date())));
+    assert.equal(outcomes[17]!.status, 'rejected');
+    assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 39, 'every bystander is stored');
+    assert.equal(await server.zentrale.db.models.Message.count({ where: { clientId: inputs.map((m) => m.clientId!) } }), 39);
+  });
+
+  it('checks a second sender of the same client id in the same batch on its own: a stranger gets nothing', async () => {
+    const writer = createMessageWriter(server.zentrale.db, sql, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
+    const own = (await server.zentrale.db.models.Conversation.findByPk(conversations[4]!))!;
+    const onlyOwner = (visitorId: string) => (facts: Parameters<NonNullable<Parameters<typeof writer.write>[2]>>[0]) => {
+      if (!facts || facts.visitorId !== visitorId) throw new NotFoundError('No such conversation.');
+      return { senderName: facts.visitorName };
+    };
+    const id = clientId();
+    // The first write keeps the writer busy, so the next two wait and go out in one batch.
+    const [, owner, stranger] = await Promise.allSettled([
+      writer.write(message(conversations[1]!, clientId(), 'vorweg'), new Date()),
+      writer.write({ ...message(own.id, id, 'geheim'), senderId: own.visitorId }, new Date(), onlyOwner(own.visitorId)),
+      writer.write(message(own.id, id, 'egal', 'stranger'), new Date(), onlyOwner('stranger')),
+    ]);
+    assert.equal(owner.status, 'fulfilled');
+    assert.equal(stranger.status, 'rejected', 'no duplicate ack with the owner\'s text');
+    assert.ok((stranger as PromiseRejectedResult).reason instanceof NotFoundError);
+  });
+
+  it('stores U+0000 and other characters as bound values, never as SQL text', async () => {
+    const writer = createMessageWriter(server.zentrale.db, sql, createLogger('silent'), { maxBatch: 50, maxInFlight: 1 });
+    const body = "a\u0000b'; DROP TABLE messages; --\u0001 ? $1 \\";
+    const stored = await writer.write(message(conversations[0]!, clientId(), body), new Date());
+    const row = (await server.zentrale.db.models.Message.findByPk(stored.message.id))!;
+    assert.equal(row.body, body);
+  });
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { CommunityMe, CommunityMessage, CommunityReport } from '../../../shared/schemas/community.js';
 import { clientId, eventually, makeAgent, makeDepartment } from '../../support/chatFixtures.js';
 import { ask, closeAllSockets, connectCommunity, emitRaw, eventWhere, expectOk, nextEvent, noEvent, visitorSession, type CommunitySocket } from '../../support/clients.js';
-import { describeEachTarget } from '../../support/dbTargets.js';
-import { startTestServer, type TestServer } from '../../support/server.js';
+import { describeEachDb, describeEachTarget } from '../../support/dbTargets.js';
+import { startTestServer, TestClock, type TestServer } from '../../support/server.js';
 
 describeEachTarget('community: customers help customers, staff moderate', ({ db, redis }) => {
   let server: TestServer;
@@ -70,17 +70,48 @@ describeEachTarget('community: customers help customers, staff moderate', ({ db,
     const nameless = await post(socket, 'Hallo');
     assert.equal(!nameless.ok && nameless.error.reason, 'no_name');
     const reserved = await ask(socket, 'community:profile', { displayName: 'Support Team' });
-    assert.equal(!reserved.ok && reserved.error.code, 'VALIDATION_FAILED', 'nobody poses as the team');
+    assert.equal(!reserved.ok && reserved.error.reason, 'name_reserved', 'nobody poses as the team');
     expectOk(await ask(socket, 'community:profile', { displayName: 'Carla' }));
     const long = await emitRaw(socket, 'community:post', { roomId, clientId: clientId(), text: 'x'.repeat(2001) });
     assert.equal(!long.ok && long.error.code, 'VALIDATION_FAILED');
-    const links = await post(socket, 'http://a.example http://b.example www.c.example');
+    const links = await post(socket, 'http://a.example http://b.example www.c.com');
     assert.equal(!links.ok && links.error.reason, 'too_many_links');
     for (let i = 0; i < 4; i++) expectOk(await post(socket, `Beitrag ${i}`));
     const limited = await post(socket, 'noch einer');
     assert.equal(!limited.ok && limited.error.code, 'RATE_LIMITED');
     assert.ok(!limited.ok && (limited.error.retryAfterSeconds ?? 0) > 0);
     assert.ok(socket.connected, 'refusals never cost the connection');
+  });
+
+  it('names that pass for the team are refused also as look-alikes, and so are the team’s own names', async () => {
+    await server.createUser({ name: 'Tom Becker' });
+    const { token } = await visitorSession(server.baseUrl);
+    const socket = await connectCommunity(server.baseUrl, { token });
+    for (const displayName of ['Suppоrt' /* Cyrillic о */, 'Аdmin Team' /* Cyrillic А */, 'Support2', 'S u p p o r t', 'SUPP0RT', 'ｓｕｐｐｏｒｔ', 'Tom Becker', 'T0m  Becker', 'becker tom', 'Tom Becker Fan']) {
+      const refused = await ask(socket, 'community:profile', { displayName });
+      assert.equal(refused.ok ? 'accepted' : `${refused.error.code}:${refused.error.reason}`, 'CONFLICT:name_reserved', displayName);
+    }
+    assert.equal(expectOk(await ask(socket, 'community:rooms', {})).me.displayName, null, 'none of them was stored');
+    assert.equal(expectOk(await ask(socket, 'community:profile', { displayName: 'Tomke Berg' })).me.displayName, 'Tomke Berg');
+  });
+
+  it('counts links as clients link them: bare domains, glued links and look-alike dots count', async () => {
+    const { token } = await visitorSession(server.baseUrl);
+    const socket = await connectCommunity(server.baseUrl, { token });
+    expectOk(await ask(socket, 'community:profile', { displayName: 'Linus' }));
+    for (const text of [
+      'billig-router.com bester-preis.net gratis-wlan.org',
+      'http://a.comhttp://b.comhttp://c.com',
+      'www.a.comwww.b.comwww.c.com',
+      'a.comb.comc.com',
+      'a.com,b.org;c.net',
+      'ｓｐａｍ．ｃｏｍ spam。net sp\u200bam.org',
+      'schreib mir: a@b.de, c@d.de oder e@f.de',
+    ]) {
+      const refused = await post(socket, text);
+      assert.equal(!refused.ok && refused.error.reason, 'too_many_links', text);
+    }
+    expectOk(await post(socket, 'Siehe https://example.de/faq und www.example.de (Version 1.2.3, z.B. so)'));
   });
 
   it('only staff moderate; pins, accepted answers and deletions reach everyone', async () => {
@@ -207,5 +238,48 @@ describeEachTarget('community: customers help customers, staff moderate', ({ db,
     b.socket.disconnect();
     await eventually(() => counts.at(-1) === 1, 3000, 'one present');
     await noEvent(a.socket, 'community:message', 50);
+  });
+});
+
+describeEachDb('community: a mute holds like a ban, also for the address, within bounds', (db) => {
+  let server: TestServer;
+  let roomId: number;
+  const clock = new TestClock();
+  before(async () => {
+    server = await startTestServer({ db, clock });
+    roomId = (await server.zentrale.community.models.Room.create({ slug: 'mute', name: 'Mute', createdAt: clock.now() })).id;
+  });
+  after(() => server.close());
+  afterEach(closeAllSockets);
+
+  async function visitor(name: string): Promise<{ socket: CommunitySocket; visitorId: string }> {
+    const { token, visitorId } = await visitorSession(server.baseUrl);
+    const socket = await connectCommunity(server.baseUrl, { token });
+    expectOk(await ask(socket, 'community:profile', { displayName: name }));
+    return { socket, visitorId };
+  }
+  const post = (socket: CommunitySocket, text: string) => ask(socket, 'community:post', { roomId, clientId: clientId(), text });
+
+  it('a new token from the muted visitor’s address stays muted for up to a day; those named before the mute are spared', async () => {
+    const agent = await makeAgent(server, { memberships: [], available: false });
+    const team = await connectCommunity(server.baseUrl, { cookie: agent.cookie });
+    const muted = await visitor('Nora');
+    const neighbour = await visitor('Otto');
+    clock.advance(1000);
+    expectOk(await ask(team, 'community:sanction', { visitorId: muted.visitorId, kind: 'mute', minutes: 3 * 24 * 60 }));
+    clock.advance(1000);
+
+    const again = await visitor('Nora Neu');
+    const refused = await post(again.socket, 'Bin wieder da');
+    assert.equal(!refused.ok && refused.error.reason, 'muted', 'a fresh token from the same address does not get round the mute');
+    assert.ok(expectOk(await ask(again.socket, 'community:rooms', {})).me.muted, 'and is told so');
+    expectOk(await post(neighbour.socket, 'Ich war vorher da'));
+
+    // The address part lasts a day (an address is shared); the visitor's own mute lasts its term.
+    clock.advance(25 * 3600_000);
+    const later = await visitor('Pia');
+    expectOk(await post(later.socket, 'Einen Tag später'));
+    const still = await post(muted.socket, 'Und ich?');
+    assert.equal(!still.ok && still.error.reason, 'muted');
   });
 });

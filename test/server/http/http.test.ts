@@ -6,34 +6,13 @@ import { startTestServer, type TestServer } from '../../support/server.js';
 
 const SHOP = 'https://shop.example';
 
-describeEachDb('HTTP surface: health, metrics, headers, CORS, limits', (db) => {
+describeEachDb('HTTP surface: metrics, headers, CORS, limits (health: test/server/health)', (db) => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({ db, env: { ALLOWED_ORIGINS: `${SHOP}, https://www.shop.example`, MAX_PAYLOAD_BYTES: '16384' } });
   });
   after(() => server.close());
   afterEach(closeAllSockets);
-
-  it('reports health with the database reachable and the version', async () => {
-    const res = await request<{ status: string; version: string; database: string }>(server.baseUrl, 'GET', '/health');
-    assert.equal(res.status, 200);
-    assert.ok(res.body.ok);
-    assert.equal(res.body.data.status, 'ok');
-    assert.match(res.body.data.version, /^\d+\.\d+\.\d+/);
-    assert.equal(res.body.data.database, db === 'sqlite' ? 'sqlite' : 'mysql');
-  });
-
-  it('reports 503 UNAVAILABLE when the database does not answer', async () => {
-    const broken = await startTestServer({ db });
-    try {
-      await broken.zentrale.db.sequelize.close();
-      const res = await request(broken.baseUrl, 'GET', '/health');
-      assert.equal(res.status, 503);
-      assert.equal(!res.body.ok && res.body.error.code, 'UNAVAILABLE');
-    } finally {
-      await broken.close().catch(() => undefined);
-    }
-  });
 
   it('exposes Prometheus metrics including socket events', async () => {
     const socket = await connectVisitor(server.baseUrl, (await visitorSession(server.baseUrl)).token);

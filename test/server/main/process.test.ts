@@ -38,11 +38,12 @@ describe('the server process', () => {
     assert.match(output(), /Voice calls: NOT available: MEDIASOUP_WORKER_BIN=\/nonexistent\/mediasoup-worker is not an executable file/);
     assert.match(output(), /To fix: .*npm run voice:worker/);
     const url = /Demo site with the chat widget:\s+(http:\/\/\S+)\//.exec(output())![1]!;
-    const health = await request<{ voice: { available: boolean } }>(url, 'GET', '/health');
-    assert.equal(health.body.ok && health.body.data.voice.available, false);
+    const departments = await request<{ voice: { available: boolean } }>(url, 'GET', '/api/public/departments');
+    assert.equal(departments.body.ok && departments.body.data.voice.available, false, 'the widget is told');
     const socket = await connectVisitor(url, (await visitorSession(url)).token);
     const join = await emitRaw(socket, 'voice:join', { roomId: 'conversation:00000000-0000-4000-8000-000000000000' });
     assert.equal(!join.ok && join.error.code, 'UNAVAILABLE', 'calls are refused clearly');
+    assert.ok(!join.ok && !join.error.message.includes('/nonexistent'), 'callers are not told server paths');
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
   });

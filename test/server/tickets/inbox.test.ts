@@ -106,15 +106,26 @@ describeEachDb('ticket inbox for agents', (db) => {
     assert.equal(refused.ok ? 'ok' : `${refused.error.code}:${refused.error.reason}`, 'CONFLICT:not_a_callback');
   });
 
-  it('links a customer’s conversations and tickets by customer number', async () => {
+  it('links a customer’s conversations and tickets by customer number, once it is confirmed for each visitor', async () => {
     const dept = await fallbackDepartment(server, { offlineFallback: false });
     const agent = await makeAgent(server, { memberships: [{ departmentId: dept }], available: false });
     const customer = `K-${Date.now()}`;
-    const older = (await leaveMessage(server, dept, { customerNumber: customer, text: 'Alte Anfrage' })).created.ticket;
-    const chat = await makeVisitorChat(server, dept, { text: 'Ein Chat' });
-    await server.zentrale.db.models.Conversation.update({ customerNumber: customer }, { where: { id: chat.conversationId } });
-    const newer = (await leaveMessage(server, dept, { customerNumber: customer, text: 'Neue Anfrage' })).created.ticket;
+    const olderVisitor = await leaveMessage(server, dept, { customerNumber: customer, text: 'Alte Anfrage' });
+    const older = olderVisitor.created.ticket;
+    const chat = await makeVisitorChat(server, dept, { text: 'Ein Chat', customerNumber: customer });
+    const newerVisitor = await leaveMessage(server, dept, { customerNumber: customer, text: 'Neue Anfrage' });
+    const newer = newerVisitor.created.ticket;
     const unrelated = (await leaveMessage(server, dept, { customerNumber: `${customer}-X` })).created.ticket;
+    const typed = expectOk(await ask(agent.socket, 'ticket:get', { ticketId: newer.id }));
+    assert.deepEqual(typed.related.tickets, [], 'a typed number links nobody else’s tickets …');
+    assert.ok(!typed.related.conversations.some((c) => c.id === chat.conversationId || c.id === older.conversationId), '… nor conversations');
+
+    // Confirmed for each of these visitors (in a chat, by its agent: customer:verify).
+    const chatVisitor = (await server.zentrale.db.models.Conversation.findByPk(chat.conversationId))!.visitorId;
+    await server.zentrale.db.sequelize.getQueryInterface().bulkInsert(
+      'customer_number_verifications',
+      [olderVisitor.visitorId, chatVisitor, newerVisitor.visitorId].map((visitorId) => ({ visitor_id: visitorId, customer_number: customer, method: 'agent', verified_by: agent.user.id, conversation_id: null, created_at: new Date() })),
+    );
     const detail = expectOk(await ask(agent.socket, 'ticket:get', { ticketId: newer.id }));
     assert.equal(detail.ticket.customerNumber, customer);
     assert.deepEqual(detail.related.tickets.map((t) => t.id), [older.id]);

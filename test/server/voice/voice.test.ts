@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { CallState } from '../../../shared/schemas/voice.js';
 import { voiceRoomIds } from '../../../shared/schemas/voice.js';
 import { accept, clientId, eventually, makeAgent, makeDepartment, makeVisitorChat, sleep } from '../../support/chatFixtures.js';
-import { ask, closeAllSockets, connectVisitor, emitRaw, eventWhere, expectOk, nextEvent, request, visitorSession } from '../../support/clients.js';
+import { ask, closeAllSockets, connectVisitor, emitRaw, eventWhere, expectOk, login, nextEvent, request, visitorSession } from '../../support/clients.js';
 import { describeEachTarget } from '../../support/dbTargets.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { fakeDtls, joinAndProduce, opusRtpParameters, requireVoice } from '../../support/voice.js';
@@ -30,8 +30,11 @@ describeEachTarget('voice: signaling, calls, hold, transfer, cleanup (real media
   it('says whether it takes calls: the widget reads it with the departments', async () => {
     const res = await request<{ voice: { available: boolean } }>(server.baseUrl, 'GET', '/api/public/departments');
     assert.equal(res.body.ok && res.body.data.voice.available, true);
-    const health = await request<{ voice: { available: boolean; reason: string | null } }>(server.baseUrl, 'GET', '/health');
-    assert.deepEqual(health.body.ok && health.body.data.voice, { available: true, reason: null });
+    const admin = await server.createUser({ role: 'admin' });
+    const health = await request<{ voice: { available: boolean; reason: string | null } }>(server.baseUrl, 'GET', '/api/admin/health', {
+      cookie: await login(server.baseUrl, admin.email, admin.password),
+    });
+    assert.deepEqual(health.body.ok && health.body.data.voice, { available: true, reason: null }, 'admins see it in the details');
   });
 
   it('a call in a chat: both join, hear each other, the thread records it; leaving frees everything in the worker', async () => {

@@ -14,6 +14,54 @@ const webm = (size = 2000): Buffer => {
   ]);
   return Buffer.concat([header, Buffer.alloc(Math.max(0, size - header.length), 7)]);
 };
+/** Ogg's page checksum: CRC-32 with polynomial 0x04c11db7, not reflected, starting at 0. */
+function oggCrc(bytes: Buffer): number {
+  let crc = 0;
+  for (const byte of bytes) {
+    crc ^= byte << 24;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x80000000 ? ((crc << 1) ^ 0x04c11db7) >>> 0 : (crc << 1) >>> 0;
+  }
+  return crc >>> 0;
+}
+
+function oggPage(flags: number, granule: number, sequence: number, packets: Buffer[]): Buffer {
+  const segments: number[] = [];
+  for (const p of packets) {
+    for (let left = p.length; ; left -= 255) {
+      segments.push(Math.min(left, 255));
+      if (left < 255) break;
+    }
+  }
+  const header = Buffer.alloc(27 + segments.length);
+  header.write('OggS', 0, 'latin1');
+  header[5] = flags;
+  header.writeBigUInt64LE(BigInt(granule), 6);
+  header.writeUInt32LE(0x7a656e74, 14); // stream serial number
+  header.writeUInt32LE(sequence, 18);
+  header[26] = segments.length;
+  Buffer.from(segments).copy(header, 27);
+  const page = Buffer.concat([header, ...packets]);
+  page.writeUInt32LE(oggCrc(page), 22);
+  return page;
+}
+
+/**
+ * What Firefox's MediaRecorder writes (`audio/ogg; codecs=opus`): an Ogg stream with the OpusHead
+ * and OpusTags headers (RFC 7845), then `seconds` of 20 ms Opus frames of silence.
+ */
+function oggOpus(seconds = 1): Buffer {
+  const head = Buffer.alloc(19);
+  head.write('OpusHead', 0, 'latin1');
+  head[8] = 1; // version
+  head[9] = 1; // mono
+  head.writeUInt16LE(312, 10); // pre-skip
+  head.writeUInt32LE(48_000, 12); // input sample rate
+  const vendor = Buffer.from('zentrale test', 'utf8');
+  const tags = Buffer.concat([Buffer.from('OpusTags', 'latin1'), Buffer.from(Uint32Array.of(vendor.length).buffer), vendor, Buffer.alloc(4)]);
+  const frames = Array.from({ length: seconds * 50 }, () => Buffer.from([0xf8, 0xff, 0xfe])); // CELT, 20 ms, silence
+  return Buffer.concat([oggPage(0x02, 0, 0, [head]), oggPage(0, 0, 1, [tags]), oggPage(0x04, 312 + frames.length * 960, 2, frames)]);
+}
+
 const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da6364f8ffbf1e000504020157a3d6f10000000049454e44ae426082', 'hex');
 
 describeEachDb('voicemail: a recording becomes a ticket', (db) => {
@@ -24,11 +72,11 @@ describeEachDb('voicemail: a recording becomes a ticket', (db) => {
   after(() => server.close());
   afterEach(closeAllSockets);
 
-  async function post(token: string | null, query: Record<string, string | number>, body: Buffer) {
+  async function post(token: string | null, query: Record<string, string | number>, body: Buffer, type = 'audio/webm') {
     const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
     const res = await fetch(`${server.baseUrl}/api/visitor/voicemail?${qs}`, {
       method: 'POST',
-      headers: { 'content-type': 'audio/webm', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: new Uint8Array(body),
     });
     return { status: res.status, body: (await res.json()) as { ok: true; data: TicketCreated } | { ok: false; error: { code: string; message: string } } };
@@ -69,6 +117,27 @@ describeEachDb('voicemail: a recording becomes a ticket', (db) => {
     const outsider = await makeAgent(server, { memberships: [{ departmentId: await makeDepartment(server) }], available: false });
     const denied = await fetch(`${server.baseUrl}/api/attachments/${recording.attachment!.id}`, { headers: { cookie: outsider.cookie } });
     assert.equal(denied.status, 404, 'agents of other departments cannot play it');
+  });
+
+  it('takes Firefox’s recordings too: Opus in Ogg, stored and played back as audio/ogg', async () => {
+    const dept = await makeDepartment(server, { offlineFallback: true });
+    const agent = await makeAgent(server, { memberships: [{ departmentId: dept }], available: false });
+    const { token } = await visitorSession(server.baseUrl);
+    const recording = oggOpus(3);
+    const res = await post(token, { clientId: clientId(), durationSeconds: 3, departmentId: dept, language: 'de', name: 'Fiona Firefox' }, recording, 'audio/ogg; codecs=opus');
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.ok(res.body.ok);
+
+    const detail = expectOk(await ask(agent.socket, 'ticket:get', { ticketId: res.body.data.ticket.id }));
+    const attachment = detail.messages.find((m) => m.attachment?.mime.startsWith('audio/'))?.attachment;
+    assert.ok(attachment, 'the recording is in the thread');
+    assert.equal(attachment.mime, 'audio/ogg');
+    assert.equal(attachment.name, 'voicemail-0m03s.ogg');
+    const audio = await fetch(`${server.baseUrl}/api/attachments/${attachment.id}`, { headers: { cookie: agent.cookie } });
+    assert.equal(audio.status, 200);
+    assert.equal(audio.headers.get('content-type'), 'audio/ogg', 'the console’s <audio> player gets a type browsers play');
+    assert.match(audio.headers.get('content-disposition') ?? '', /^inline/);
+    assert.ok(Buffer.from(await audio.arrayBuffer()).equals(recording), 'stored as sent');
   });
 
   it('from a waiting call request: the request becomes the voicemail ticket and leaves the queue', async () => {
