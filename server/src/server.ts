@@ -128,7 +128,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   // Cluster mode: routing state, rate limits and broadcasts go through Redis.
   let askClientsToResync = () => undefined as void;
   const cluster = config.redisUrl
-    ? await connectRedisCluster(config.redisUrl, log.child({ feature: 'redis' }), () => askClientsToResync(), { commandTimeoutMs: config.redisCommandTimeoutMs })
+    ? await connectRedisCluster(config.redisUrl, log.child({ feature: 'redis' }), () => askClientsToResync(), { commandTimeoutMs: config.redisCommandTimeoutMs, prefix: config.redisPrefix })
     : null;
   // Every quota and rate limit (server/src/limits): in Redis on a cluster, so budgets hold across nodes.
   const makeLimit = createLimits({ redis: cluster ? { client: cluster.client, prefix: config.redisPrefix } : null }, metrics);

@@ -25,7 +25,10 @@ export async function connectRedisCluster(
   url: string,
   log: Logger,
   onRecovered: () => void = () => undefined,
-  options: { commandTimeoutMs: number } = { commandTimeoutMs: 2000 },
+  options: { commandTimeoutMs: number; /** REDIS_PREFIX: installations sharing one Redis never hear each other's broadcasts. */ prefix: string } = {
+    commandTimeoutMs: 2000,
+    prefix: 'zentrale:',
+  },
 ): Promise<RedisCluster> {
   const make = (role: string) => {
     const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 2000);
@@ -69,7 +72,7 @@ export async function connectRedisCluster(
     // and zentrale has a room per visitor, conversation and agent; it also subscribes and
     // unsubscribes on every room change without handling failures, which crashes the process when
     // a socket leaves while Redis is away (seen in the Redis restart test).
-    adapter: createShardedAdapter(pub, sub, { subscriptionMode: 'static' }),
+    adapter: createShardedAdapter(pub, sub, { subscriptionMode: 'static', channelPrefix: `${options.prefix}socket.io` }),
     async close() {
       await Promise.allSettled([client.close(), pub.close(), sub.close()]);
     },
