@@ -118,7 +118,6 @@ export function nextEvent<T>(socket: Socket, event: string, ms = 3000): Promise<
   });
 }
 
-/** Asserts that a server event does NOT arrive within `ms`. */
 /** Like nextEvent, but skips events that do not match: across nodes, an earlier broadcast may still be in flight. */
 export function eventWhere<T>(socket: Socket, event: string, matches: (value: T) => boolean, ms = 3000): Promise<T> {
   const target = socket as unknown as { on(e: string, f: (v: T) => void): void; off(e: string, f: (v: T) => void): void };
@@ -137,12 +136,30 @@ export function eventWhere<T>(socket: Socket, event: string, matches: (value: T)
   });
 }
 
-export async function noEvent(socket: Socket, event: string, ms = 300): Promise<void> {
+/**
+ * Waits until everything the server sent this socket before now has arrived: a request and its
+ * ack travel the same connection, in order, behind any earlier push. (A push from another node
+ * crosses Redis first and is not covered.)
+ */
+export async function fence(socket: Socket): Promise<void> {
+  const ack = await emitRaw(socket, 'test:fence', {});
+  if (ack.ok || !['UNKNOWN_EVENT', 'RATE_LIMITED'].includes(ack.error.code)) throw new Error(`unexpected fence answer ${JSON.stringify(ack)}`);
+}
+
+/**
+ * Asserts that the server did not send `event` to the socket. Call it after the decision it is
+ * about has been made (the action's ack, another client's delivery, an awaited timer tick): the
+ * fence then proves the push would have arrived, without guessing a time to wait.
+ */
+export async function noEvent(socket: Socket, event: string): Promise<void> {
   let seen: unknown = undefined;
   const listener = (value: unknown) => (seen = value ?? true);
   (socket as unknown as { on(e: string, f: (v: unknown) => void): void }).on(event, listener);
-  await new Promise((r) => setTimeout(r, ms));
-  (socket as unknown as { off(e: string, f: (v: unknown) => void): void }).off(event, listener);
+  try {
+    await fence(socket);
+  } finally {
+    (socket as unknown as { off(e: string, f: (v: unknown) => void): void }).off(event, listener);
+  }
   if (seen !== undefined) throw new Error(`unexpected "${event}": ${JSON.stringify(seen)}`);
 }
 

@@ -48,7 +48,7 @@ describeEachDb('ticket SLA and escalation', (db) => {
 
     clock.advance(7 * 60_000);
     await server.zentrale.tickets.tick();
-    await noEvent(supervisor.socket, 'ticket:escalated', 100);
+    await noEvent(supervisor.socket, 'ticket:escalated');
 
     clock.advance(60_000 + 1000);
     const approaching = nextEvent<TicketEscalated>(supervisor.socket, 'ticket:escalated');
@@ -56,7 +56,7 @@ describeEachDb('ticket SLA and escalation', (db) => {
     const warned = await approaching;
     assert.deepEqual([warned.ticket.id, warned.target, warned.level, warned.ticket.escalation], [id, 'first_response', 'approaching', 'approaching']);
     await server.zentrale.tickets.tick();
-    await noEvent(supervisor.socket, 'ticket:escalated', 100);
+    await noEvent(supervisor.socket, 'ticket:escalated');
 
     clock.advance(2 * 60_000);
     const breached = nextEvent<TicketEscalated>(supervisor.socket, 'ticket:escalated');

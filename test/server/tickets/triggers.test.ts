@@ -79,7 +79,7 @@ describeEachTarget('offline fallback: when a chat becomes a ticket', ({ db, redi
     const v = await newVisitor(server);
     const started = expectOk(await start(v, dept, 'Wo bleibt meine Bestellung?'));
     assert.equal(started.ticket, null, 'an agent is online (on a break): the chat waits');
-    await noEvent(v.socket, 'conversation:wait-exceeded', 100);
+    await noEvent(v.socket, 'conversation:wait-exceeded');
 
     clock.advance(121_000);
     const offered = nextEvent<WaitExceeded>(v.socket, 'conversation:wait-exceeded');
@@ -87,13 +87,13 @@ describeEachTarget('offline fallback: when a chat becomes a ticket', ({ db, redi
     const wait = await offered;
     assert.deepEqual([wait.conversationId, wait.maxWaitSeconds, wait.choices], [started.conversation.id, 120, ['keep_waiting', 'leave_message', 'callback']]);
     await server.zentrale.tickets.tick();
-    await noEvent(v.socket, 'conversation:wait-exceeded', 100);
+    await noEvent(v.socket, 'conversation:wait-exceeded');
 
     const kept = expectOk(await ask(v.socket, 'conversation:keep-waiting', { conversationId: started.conversation.id }));
     assert.ok(Math.abs(Date.parse(kept.nextChoiceAt) - (clock.now().getTime() + 120_000)) < 2000, 'another maximum wait from now');
     clock.advance(60_000);
     await server.zentrale.tickets.tick();
-    await noEvent(v.socket, 'conversation:wait-exceeded', 100);
+    await noEvent(v.socket, 'conversation:wait-exceeded');
     clock.advance(61_000);
     const again = nextEvent<WaitExceeded>(v.socket, 'conversation:wait-exceeded');
     await server.zentrale.tickets.tick();
