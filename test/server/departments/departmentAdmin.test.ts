@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Department } from '../../../shared/schemas/departments.js';
 import { eventually, makeAgent, makeVisitorChat } from '../../support/chatFixtures.js';
-import { closeAllSockets, login, request } from '../../support/clients.js';
+import { closeAllSockets, fence, login, request } from '../../support/clients.js';
 import { describeEachDb } from '../../support/dbTargets.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
@@ -56,7 +56,9 @@ describeEachDb('department and agent administration', (db) => {
     assert.equal(created.body.ok && created.body.data.department.routing.offlineFallback, false);
     const agent = await makeAgent(server, { memberships: [] });
     const chat = await makeVisitorChat(server, deptId);
-    await new Promise((r) => setTimeout(r, 150));
+    // A routing pass has looked at the chat; an offer it made would be ahead of the fence.
+    await server.zentrale.engine.tick();
+    await fence(agent.socket);
     assert.equal(agent.offers.length, 0, 'not a member yet');
     const res = await request(server.baseUrl, 'PATCH', `/api/users/${agent.user.id}`, { cookie: admin, body: { memberships: [{ departmentId: deptId, level: 'L1' }] } });
     assert.equal(res.status, 200);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AgentTicket, SlaPolicy, TicketEscalated } from '../../../shared/schemas/tickets.js';
-import { clientId, makeAgent, sleep } from '../../support/chatFixtures.js';
-import { ask, closeAllSockets, expectOk, nextEvent, noEvent, request } from '../../support/clients.js';
+import { clientId, makeAgent } from '../../support/chatFixtures.js';
+import { ask, closeAllSockets, expectOk, fence, nextEvent, noEvent, request } from '../../support/clients.js';
 import { describeEachDb } from '../../support/dbTargets.js';
 import { TestClock, type TestServer } from '../../support/server.js';
 import { fallbackDepartment, leaveMessage, ticketServer } from './helpers.js';
@@ -87,7 +87,7 @@ describeEachDb('ticket SLA and escalation', (db) => {
     const seen: TicketEscalated[] = [];
     supervisor.socket.on('ticket:escalated', (e) => seen.push(e));
     await server.zentrale.tickets.tick();
-    await sleep(200);
+    await fence(supervisor.socket);
     assert.deepEqual(seen.filter((e) => e.ticket.id === late.id || e.ticket.id === inTime.id).map((e) => [e.ticket.id, e.target, e.level]), [[late.id, 'resolution', 'breached']]);
     const row: AgentTicket = expectOk(await ask(supervisor.socket, 'ticket:get', { ticketId: late.id })).ticket;
     assert.equal(row.sla.resolution, 'breached');

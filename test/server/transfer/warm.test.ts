@@ -3,8 +3,8 @@ import type { Ack } from '../../../shared/ack.js';
 import type { Conversation, Message } from '../../../shared/schemas/chat.js';
 import type { ConversationEvent } from '../../../shared/schemas/timeline.js';
 import type { ConsultMessage, Transfer } from '../../../shared/schemas/transfer.js';
-import { clientId, makeAgent, makeDepartment, sleep } from '../../support/chatFixtures.js';
-import { ask, closeAllSockets, connectVisitor, emitRaw, expectOk, nextEvent, request } from '../../support/clients.js';
+import { clientId, eventually, makeAgent, makeDepartment } from '../../support/chatFixtures.js';
+import { ask, closeAllSockets, connectVisitor, emitRaw, expectOk, fence, nextEvent, request } from '../../support/clients.js';
 import { describeEachTarget } from '../../support/dbTargets.js';
 import { startTestServer, TestClock, type TestServer } from '../../support/server.js';
 import { collect, messageMatching, requestTransfer, servedChat, transferUpdate } from './helpers.js';
@@ -92,7 +92,7 @@ describeEachTarget('warm transfer between agents', ({ db, redis }) => {
     // From now on the visitor talks to B; A can no longer write and no longer follows.
     const late = await ask(a.socket, 'message:send', { conversationId, clientId: clientId(), text: 'zu spät' });
     assert.equal(!late.ok && late.error.code, 'NOT_FOUND', 'no longer A\'s chat');
-    await sleep(100);
+    await fence(a.socket); // what was sent to A before now is in; collect only what comes after
     const seenByA = collect<Message>(a.socket, 'message:sent');
     const toB = messageMatching(b.socket, /^Danke!$/);
     expectOk(await ask(chat.socket, 'message:send', { conversationId, clientId: clientId(), text: 'Danke!' }));
@@ -100,7 +100,7 @@ describeEachTarget('warm transfer between agents', ({ db, redis }) => {
     const toVisitor = messageMatching(chat.socket, /Ich übernehme gern/);
     expectOk(await ask(b.socket, 'message:send', { conversationId, clientId: clientId(), text: 'Ich übernehme gern.' }));
     await toVisitor;
-    await sleep(200);
+    await fence(a.socket); // B's message was delivered: had A still followed, it would be ahead of this
     assert.deepEqual(seenByA.map((m) => m.body), []);
 
     const timeline = await request<{ events: ConversationEvent[] }>(server.baseUrl, 'GET', `/api/conversations/${conversationId}/events`, { cookie: b.cookie });
@@ -142,12 +142,12 @@ describeEachTarget('warm transfer between agents', ({ db, redis }) => {
     const late = await ask(b.socket, 'transfer:accept', { transferId: transfer.id });
     assert.equal(!late.ok && late.error.code, 'CONFLICT');
 
-    await sleep(100);
+    await fence(b.socket);
     const seenByB = collect<Message>(b.socket, 'message:sent');
     const toA = messageMatching(a.socket, /Noch eine Frage/);
     expectOk(await ask(chat.socket, 'message:send', { conversationId, clientId: clientId(), text: 'Noch eine Frage' }));
     await toA;
-    await sleep(200);
+    await fence(b.socket);
     assert.deepEqual(seenByB.map((m) => m.body), [], 'B stopped following');
     const events = await request<{ events: ConversationEvent[] }>(server.baseUrl, 'GET', `/api/conversations/${conversationId}/events`, { cookie: a.cookie });
     const last = events.body.ok ? events.body.data.events.at(-1) : null;
@@ -188,7 +188,7 @@ describeEachTarget('warm transfer between agents', ({ db, redis }) => {
     assert.equal(reasonOf(await to(away.user.id)), 'CONFLICT:away');
     const gone = await makeAgent(server, { memberships: [{ departmentId: dept }] });
     gone.socket.close();
-    await sleep(150);
+    await eventually(async () => (await server.zentrale.engine.store.agent(gone.user.id)).connections.length === 0, 3000, 'the server saw the console close');
     assert.equal(reasonOf(await to(gone.user.id)), 'CONFLICT:not_connected');
     const other = await makeDepartment(server);
     const full = await makeAgent(server, { memberships: [{ departmentId: other }], maxChats: 1 });
@@ -238,7 +238,7 @@ describeEachTarget('warm transfer between agents', ({ db, redis }) => {
     const second = expectOk(await requestTransfer(a2.socket, chat2.conversationId, { type: 'agent', agentId: b2.user.id })).transfer;
     const dropped = transferUpdate(a2.socket, 'cancelled', 10_000);
     b2.socket.close();
-    await sleep(150);
+    await eventually(async () => (await server.zentrale.engine.store.agent(b2.user.id)).connections.length === 0, 3000, 'the server saw the console close');
     clock.advance(31_000);
     await server.zentrale.engine.tick();
     await server.zentrale.transfers.tick();
@@ -265,7 +265,7 @@ describeEachTarget('warm transfer between agents', ({ db, redis }) => {
     expectOk(await ask(a.socket, 'consult:send', { transferId: transfer.id, clientId: clientId(), text: 'GEHEIM-CONSULT-3 nach der Übergabe' }));
     expectOk(await ask(b.socket, 'message:send', { conversationId, clientId: clientId(), text: 'Sichtbar für die Kundin' }));
     await messageMatching(chat.socket, /Sichtbar für die Kundin/);
-    await sleep(200);
+    await fence(chat.socket);
     assert.deepEqual(leaks, []);
 
     const again = await connectVisitor(server.baseUrl, chat.token);
