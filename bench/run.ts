@@ -1,7 +1,7 @@
 /**
  * Benchmark orchestrator: zentrale vs a bare Socket.IO relay on this machine.
  *
- *   npm run bench -- [--scenario steady|burst|idle|nodes|all|voice] [--quick]
+ *   npm run bench -- [--scenario steady|burst|idle|nodes|backlog|all|voice] [--quick]
  *                    [--rate N] [--chats N] [--only zentrale|relay] [--calls 25,50,100]
  *
  * Starts every server and load generator itself, samples the servers from /proc, writes
@@ -12,12 +12,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BurstResult, IdleResult, Job, Mode, Result, SteadyResult, Team } from './lib/jobs.js';
+import { seedBacklog, type Backlog } from './lib/seed.js';
 import { Loadgen } from './lib/loadgens.js';
 import { pidsByComm, rssKb, Sampler, type UsageReport } from './lib/proc.js';
 import { children, startRelay, startZentrale, stopProcess, type Target } from './lib/servers.js';
 import { Histogram, ratio } from './lib/stats.js';
 import { environment, type Environment } from './lib/environment.js';
-import { printTables, type BurstSide, type IdleSide, type Report, type SteadySide } from './lib/report.js';
+import { printTables, type BacklogRun, type BurstSide, type IdleSide, type Report, type SteadySide } from './lib/report.js';
 import { printVoice, runVoice, VOICE_QUICK, type VoiceResult } from './voice.js';
 
 const { values: args } = parseArgs({
@@ -33,7 +34,7 @@ const { values: args } = parseArgs({
   },
 });
 // voice (mediasoup, bench/voice.ts) is not part of `all`: it needs the worker binary and measures something else.
-const SCENARIOS = ['steady', 'burst', 'idle', 'nodes', 'voice'] as const;
+const SCENARIOS = ['steady', 'burst', 'idle', 'nodes', 'backlog', 'voice'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const chosen: Scenario[] = args.scenario === 'all' ? SCENARIOS.filter((s) => s !== 'voice') : [args.scenario as Scenario];
 if (!chosen.every((s) => SCENARIOS.includes(s))) {
@@ -47,6 +48,7 @@ const config = args.quick
       loadgens: 1,
       steady: { chats: 200, agents: 20, rates: [300], warmupMs: 2000, durationMs: 10_000, graceMs: 5000 },
       burst: { requests: 200, agents: 40, capacity: 10 },
+      backlog: { requests: 200, agents: 40, capacity: 6, few: { agents: 10, capacity: 21 }, waiting: { same: 1000, elsewhere: 2000, departments: 4 }, repeats: 1 },
       idle: { sockets: 500 },
       nodes: { chats: 200, agents: 20, rate: 3000, warmupMs: 2000, durationMs: 10_000, graceMs: 5000 },
     }
@@ -54,6 +56,9 @@ const config = args.quick
       loadgens: 2,
       steady: { chats: 5000, agents: 500, rates: [2000, 10_000], warmupMs: 5000, durationMs: 30_000, graceMs: 10_000 },
       burst: { requests: 1000, agents: 200, capacity: 10 },
+      // The issue's report: 200 free agents of capacity 6; 50 agents of capacity 21; 15,000 waiting.
+      // Each side three times, interleaved, compared by the median: the machine is shared and noisy.
+      backlog: { requests: 1000, agents: 200, capacity: 6, few: { agents: 50, capacity: 21 }, waiting: { same: 5000, elsewhere: 10_000, departments: 4 }, repeats: 3 },
       idle: { sockets: 5000 },
       nodes: { chats: 2000, agents: 200, rate: 10_000, warmupMs: 5000, durationMs: 20_000, graceMs: 10_000 },
     };
@@ -182,15 +187,23 @@ async function steadyRun(
 // ─── burst ─────────────────────────────────────────────────────────────────────────────────────
 
 
-async function burstRun(mode: Mode): Promise<BurstSide> {
-  const k = config.loadgens;
-  const p = config.burst;
+async function burstRun(
+  mode: Mode,
+  p: { requests: number; agents: number; capacity: number } = config.burst,
+  opts: { cluster?: boolean; backlog?: Backlog; oneDepartment?: boolean } = {},
+): Promise<BurstSide> {
+  // The burst scenario gives each load generator a department of its own. `oneDepartment` sends
+  // the whole burst to one department from one load generator: a request and its assignment (pushed
+  // to whichever agent gets it) must be seen by the same process.
+  const k = opts.oneDepartment ? 1 : config.loadgens;
   const teams = split(p.agents, k).map((a) => ({ agents: a, capacity: p.capacity }));
   const requests = split(p.requests, k);
-  const start = () => (mode === 'zentrale' ? startZentrale({ nodes: 1, cluster: false, teams }) : startRelay(teams));
+  // A backlog waits in the (first) team's department and in departments of its own.
+  const prepare = opts.backlog ? (url: string, seeded: Team[]) => seedBacklog(url, seeded[0]!, opts.backlog!) : undefined;
+  const start = () => (mode === 'zentrale' ? startZentrale({ nodes: 1, cluster: opts.cluster ?? false, teams, prepare }) : startRelay(teams));
   return withTarget(start, async (target) => {
     const jobs: Job[] = target.teams.map((team, i) => ({ kind: 'burst', mode, urls: target.urls, index: i, team, requests: requests[i]!, windowMs: 1000, timeoutMs: 60_000 }));
-    const out = await phase(target, jobs, 120_000);
+    const out = await phase(target, jobs, 120_000, { cluster: opts.cluster ?? false });
     const rs = out.results as BurstResult[];
     const errors: Record<string, number> = {};
     for (const r of rs) for (const [e, v] of Object.entries(r.ackErrors)) errors[e] = (errors[e] ?? 0) + v;
@@ -207,6 +220,37 @@ async function burstRun(mode: Mode): Promise<BurstSide> {
       usage: out.usage,
     };
   });
+}
+
+// ─── backlog ───────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The same burst on an empty system and with a standing backlog, on both routing stores (one node,
+ * in memory; one node in cluster mode, Redis), plus the burst to few agents of high capacity.
+ * Each is run `repeats` times, the kinds taking turns, so that a busy moment of the machine does
+ * not land on one kind only.
+ */
+async function backlogRuns(): Promise<BacklogRun[]> {
+  const p = config.backlog;
+  const team = { requests: p.requests, agents: p.agents, capacity: p.capacity };
+  const few = { requests: p.requests, ...p.few };
+  const runs: BacklogRun[] = [];
+  for (const store of ['memory', 'redis'] as const) {
+    const sides: Array<[BacklogRun['system'], typeof team, Backlog | undefined]> = [
+      ['empty', team, undefined],
+      ['backlog', team, p.waiting],
+      ['few agents', few, undefined],
+    ];
+    for (let repeat = 1; repeat <= p.repeats; repeat++) {
+      for (const [system, size, backlog] of sides) {
+        if (interrupted) return runs;
+        log(`backlog: ${p.requests} requests, ${size.agents} agents × ${size.capacity}, ${system}, ${store} store (${repeat}/${p.repeats})`);
+        const result = await burstRun('zentrale', size, { cluster: store === 'redis', oneDepartment: true, ...(backlog ? { backlog } : {}) });
+        runs.push({ store, system, repeat, agents: size.agents, capacity: size.capacity, waiting: backlog ? backlog.same + backlog.elsewhere : 0, result });
+      }
+    }
+  }
+  return runs;
 }
 
 // ─── idle ──────────────────────────────────────────────────────────────────────────────────────
@@ -328,6 +372,28 @@ async function main(): Promise<void> {
       log('burst: relay');
       const relay = await burstRun('relay');
       report.burst = { zentrale, relay, ratio: { p50: ratio(zentrale.assign.p50, relay.assign.p50), p99: ratio(zentrale.assign.p99, relay.assign.p99) } };
+    });
+  }
+  if (chosen.includes('backlog')) {
+    await attempt('backlog', async () => {
+      const runs = await backlogRuns();
+      // Median over the repeats of each kind (all of them assigned; otherwise there is no p99 to compare).
+      const p99 = (store: string, system: string) => {
+        const values = runs.filter((r) => r.store === store && r.system === system).map((r) => (r.result.allAssigned ? (r.result.assign.p99 ?? Infinity) : Infinity));
+        return values.length ? values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]! : null;
+      };
+      const ratioOf = (store: string) => {
+        const b = p99(store, 'backlog');
+        const e = p99(store, 'empty');
+        return b === Infinity ? null : ratio(b, e);
+      };
+      report.backlog = {
+        requests: config.backlog.requests,
+        waiting: config.backlog.waiting,
+        runs,
+        medianP99: Object.fromEntries(['memory', 'redis'].flatMap((store) => ['empty', 'backlog', 'few agents'].map((system) => [`${store} ${system}`, p99(store, system)]))),
+        ratio: { memory: ratioOf('memory'), redis: ratioOf('redis') },
+      };
     });
   }
   if (chosen.includes('idle')) {

@@ -33,6 +33,19 @@ export interface BurstSide {
   usage: UsageReport;
 }
 
+/** One burst of the backlog scenario: which store, which system state, how many agents. */
+export interface BacklogRun {
+  store: 'memory' | 'redis';
+  system: 'empty' | 'backlog' | 'few agents';
+  /** 1, 2, …: the kinds take turns. */
+  repeat: number;
+  agents: number;
+  capacity: number;
+  /** Chats already waiting (that nobody online can serve) when the burst starts. */
+  waiting: number;
+  result: BurstSide;
+}
+
 export interface IdleSide {
   sockets: number;
   connected: number;
@@ -56,6 +69,15 @@ export interface Report {
   steady?: { rate: number; zentrale: SteadySide; relay: SteadySide; ratio: Record<string, number | null> }[];
   burst?: { zentrale: BurstSide; relay: BurstSide; ratio: Record<string, number | null> };
   idle?: { zentrale: IdleSide; relay: IdleSide; ratio: Record<string, number | null> };
+  backlog?: {
+    requests: number;
+    waiting: { same: number; elsewhere: number; departments: number };
+    runs: BacklogRun[];
+    /** "store system" → median p99 over the repeats (Infinity: a repeat left chats unassigned). */
+    medianP99: Record<string, number | null>;
+    /** Median p99 with the backlog / median p99 empty. */
+    ratio: { memory: number | null; redis: number | null };
+  };
   nodes?: { rate: number; chats: number; one: SteadySide; two: SteadySide; ratio: number | null };
   failures: string[];
 }
@@ -123,6 +145,37 @@ export function printTables(r: Report): string {
       ]),
       '',
       `errors: zentrale ${errorsOf(z.errors)}; relay ${errorsOf(b.errors)}`,
+      '',
+    );
+  }
+  if (r.backlog) {
+    const b = r.backlog;
+    out.push(
+      `### backlog: ${b.requests.toLocaleString('en-US')} chat requests within 1 s, with ${(b.waiting.same + b.waiting.elsewhere).toLocaleString('en-US')} already waiting (${b.waiting.same.toLocaleString('en-US')} in the same department) and without`,
+      '',
+    );
+    out.push(
+      table(['store', 'system', 'run', 'agents × capacity', 'waiting before', 'assigned', 'request→assigned p50 ms', 'p99 ms', 'max ms', 'request→ack p50 / p99 ms', 'server CPU %', 'Redis CPU %', 'load generator CPU %'], b.runs.map((run) => [
+        run.store,
+        run.system,
+        run.repeat,
+        `${run.agents} × ${run.capacity}`,
+        run.waiting,
+        `${run.result.assigned} / ${run.result.requested}`,
+        run.result.assign.p50,
+        run.result.assign.p99,
+        run.result.assign.max,
+        `${fmt(run.result.ack.p50)} / ${fmt(run.result.ack.p99)}`,
+        cpu(run.result.usage, 'server'),
+        cpu(run.result.usage, 'redis'),
+        cpu(run.result.usage, 'loadgens'),
+      ])),
+      '',
+      `median p99 ms: ${Object.entries(b.medianP99).map(([k, v]) => `${k} ${fmt(v)}`).join('; ')}`,
+      '',
+      `median p99 with the backlog / median p99 empty (target ≤ 2×): memory ${ratioCell(b.ratio.memory)}, redis ${ratioCell(b.ratio.redis)}`,
+      '',
+      ...b.runs.filter((run) => Object.keys(run.result.errors).length).map((run) => `errors (${run.store}, ${run.system}): ${errorsOf(run.result.errors)}`),
       '',
     );
   }

@@ -7,21 +7,78 @@ import type { AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting } from '.
  * scripts implement the same rules and are held to them by the same test suite.
  */
 
+/**
+ * A waiting chat's widening stage, as bits: which of the time-based widenings it has reached.
+ * Chats of one department, language, channel and stage can be served by exactly the same agents
+ * (only a chat's own declines differ), which is what lets the stores index the queue by group.
+ */
+export const STAGE_L2 = 1;
+export const STAGE_L3 = 2;
+export const STAGE_FALLBACK = 4;
+
+export function stageOf(dept: DepartmentRouting, language: string, waitedMs: number): number {
+  let stage = 0;
+  if (dept.widenL2AfterMs === null || waitedMs >= dept.widenL2AfterMs) stage |= STAGE_L2;
+  if (dept.widenL3AfterMs === null || waitedMs >= dept.widenL3AfterMs) stage |= STAGE_L3;
+  if (dept.fallbackLanguage && dept.fallbackLanguage !== language && (dept.fallbackLanguageAfterMs === null || waitedMs >= dept.fallbackLanguageAfterMs)) {
+    stage |= STAGE_FALLBACK;
+  }
+  return stage;
+}
+
+/** When (epoch ms) a chat waiting since `waitingSince` next changes stage after `now`; null when it never will. */
+export function nextStageAt(dept: DepartmentRouting, language: string, waitingSince: number, now: number): number | null {
+  const steps = [dept.widenL2AfterMs, dept.widenL3AfterMs];
+  if (dept.fallbackLanguage && dept.fallbackLanguage !== language) steps.push(dept.fallbackLanguageAfterMs);
+  let next: number | null = null;
+  for (const after of steps) {
+    if (after === null) continue;
+    const at = waitingSince + after;
+    if (at > now && (next === null || at < next)) next = at;
+  }
+  return next;
+}
+
 /** Levels allowed to take a chat that has waited `waitedMs` (widening: L1 first, then L2, L3). */
 export function allowedLevels(dept: DepartmentRouting, waitedMs: number): Set<Level> {
+  const stage = stageOf(dept, '', waitedMs);
   const levels = new Set<Level>(['L1']);
-  if (dept.widenL2AfterMs === null || waitedMs >= dept.widenL2AfterMs) levels.add('L2');
-  if (dept.widenL3AfterMs === null || waitedMs >= dept.widenL3AfterMs) levels.add('L3');
+  if (stage & STAGE_L2) levels.add('L2');
+  if (stage & STAGE_L3) levels.add('L3');
   return levels;
 }
 
 /** Languages acceptable for the chat after `waitedMs`: its own, later also the fallback language. */
 export function acceptableLanguages(dept: DepartmentRouting, language: string, waitedMs: number): string[] {
-  const langs = [language];
-  if (dept.fallbackLanguage && dept.fallbackLanguage !== language) {
-    if (dept.fallbackLanguageAfterMs === null || waitedMs >= dept.fallbackLanguageAfterMs) langs.push(dept.fallbackLanguage);
-  }
-  return langs;
+  return stageOf(dept, language, waitedMs) & STAGE_FALLBACK ? [language, dept.fallbackLanguage!] : [language];
+}
+
+/** Waiting chats that the same agents can serve: one department, language, channel and widening stage. */
+export interface RouteGroup {
+  departmentId: number;
+  language: string;
+  channel: 'chat' | 'voice';
+  stage: number;
+}
+
+/** The group key the stores index waiting chats by; the language goes last as the only free-form part. */
+export const groupKey = (g: RouteGroup): string => `${g.departmentId}|${g.stage}|${g.channel}|${g.language}`;
+
+export const groupOf = (route: Pick<ChatRoute, 'departmentId' | 'language' | 'channel' | 'waitingSince'>, dept: DepartmentRouting, now: number): RouteGroup => ({
+  departmentId: route.departmentId,
+  language: route.language,
+  channel: route.channel,
+  stage: stageOf(dept, route.language, now - route.waitingSince),
+});
+
+/** Membership, level and language for every chat of the group. */
+export function qualifiesFor(profile: AgentProfile, group: RouteGroup, dept: DepartmentRouting): boolean {
+  const membership = profile.memberships[group.departmentId];
+  if (!membership) return false;
+  if (membership.level === 'L2' && !(group.stage & STAGE_L2)) return false;
+  if (membership.level === 'L3' && !(group.stage & STAGE_L3)) return false;
+  if (profile.languages.includes(group.language)) return true;
+  return (group.stage & STAGE_FALLBACK) !== 0 && profile.languages.includes(dept.fallbackLanguage!);
 }
 
 export const capacityFor = (profile: AgentProfile, departmentId: number): number =>
@@ -32,15 +89,25 @@ export const loadOf = (agent: AgentRuntime): number => agent.active.length + (ag
 
 /** Could this agent ever serve this chat (membership, language, level) given its wait so far? */
 export function isQualified(profile: AgentProfile, route: ChatRoute, dept: DepartmentRouting, now: number): boolean {
-  const membership = profile.memberships[route.departmentId];
-  if (!membership) return false;
-  const waited = now - route.waitingSince;
-  if (!allowedLevels(dept, waited).has(membership.level)) return false;
-  return acceptableLanguages(dept, route.language, waited).some((l) => profile.languages.includes(l));
+  return qualifiesFor(profile, groupOf(route, dept, now), dept);
 }
 
 /** Present: available and with a console connected (not merely inside the reconnect grace). */
 export const isReachable = (agent: AgentRuntime): boolean => agent.status === 'available' && agent.connections.length > 0;
+
+/**
+ * May this agent be offered any chat of the group right now? Everything but the chat's own
+ * declines. `onCall`: the agent is on a call (a call request then goes to someone else).
+ */
+export function canServeGroup(profile: AgentProfile, agent: AgentRuntime, group: RouteGroup, dept: DepartmentRouting, onCall: boolean): boolean {
+  if (!isReachable(agent) || agent.offer !== null) return false;
+  if (group.channel === 'voice' && onCall) return false;
+  if (loadOf(agent) >= capacityFor(profile, group.departmentId)) return false;
+  return qualifiesFor(profile, group, dept);
+}
+
+/** Has the agent declined or missed this chat so recently that it is not offered to them again yet? */
+export const declinedRecently = (route: Pick<ChatRoute, 'declined'>, agentId: number, now: number): boolean => (route.declined[agentId] ?? 0) > now;
 
 /**
  * May this agent be offered this chat right now? `onCall`: the agent is on a call (a call request
@@ -54,11 +121,7 @@ export function isEligible(
   now: number,
   onCall: boolean,
 ): boolean {
-  if (!isReachable(agent) || agent.offer !== null) return false;
-  if (route.channel === 'voice' && onCall) return false;
-  if ((route.declined[agent.agentId] ?? 0) > now) return false;
-  if (loadOf(agent) >= capacityFor(profile, route.departmentId)) return false;
-  return isQualified(profile, route, dept, now);
+  return !declinedRecently(route, agent.agentId, now) && canServeGroup(profile, agent, groupOf(route, dept, now), dept, onCall);
 }
 
 /** Sort key per strategy: the first agent in this order gets the offer. */

@@ -1,5 +1,5 @@
 import type { AgentStatus, AwayReason } from '../../../shared/schemas/presence.js';
-import { compareAgents, compareRoutes, isEligible, transferRefusal } from './eligibility.js';
+import { canServeGroup, compareAgents, compareRoutes, declinedRecently, groupKey, groupOf, isReachable, nextStageAt, transferRefusal, type RouteGroup } from './eligibility.js';
 import type { RoutingStore } from './routingStore.js';
 import type { AgentProfile, AgentRuntime, ChatRequest, ChatRoute, DepartmentRouting, OfferMade, PendingTransfer, QueuedView } from './types.js';
 
@@ -49,16 +49,6 @@ export function createMemoryRoutingStore(): RoutingStore {
     return pending;
   };
 
-  const backToQueue = (route: ChatRoute) => {
-    // An assigned chat coming back must re-enter the waiting list.
-    if (route.state === 'assigned') changed();
-    dropPending(route);
-    route.inCall = false;
-    route.state = 'queued';
-    route.agentId = null;
-    route.offerExpiresAt = null;
-  };
-
   /** The agent's slot for this chat stays blocked for the department's wrap-up time. */
   const wrapUp = (agent: AgentRuntime, conversationId: string, departmentId: number, now: number) => {
     const wrapUpMs = departments.get(departmentId)?.wrapUpMs ?? 0;
@@ -80,41 +70,121 @@ export function createMemoryRoutingStore(): RoutingStore {
     agent.active = agent.active.filter((id) => id !== route.conversationId);
   };
 
-  // The waiting chats (queued or offered) in queue order, kept between routing passes instead of
-  // sorted on each (a profile of a 1,000-chat burst): a new chat is inserted in place, a chat that
-  // gets assigned or removed drops out lazily, anything else re-sorts once. Only chats that are not
-  // assigned are in it, so thousands of running chats cost a waiting-list read nothing.
-  let ordered: ChatRoute[] | null = null;
-  const changed = () => {
-    ordered = null;
-  };
-  const live = (r: ChatRoute) => r.state !== 'assigned' && routes.get(r.conversationId) === r;
-  const sorted = (): ChatRoute[] => (ordered ??= [...routes.values()].filter(live).sort(compareRoutes));
-  /** The waiting list without dropped entries (compacted as a side effect); for views, a few times a second. */
-  const waiting = (departmentId: number | null) => {
-    ordered = sorted().filter(live);
-    return departmentId === null ? ordered : ordered.filter((r) => r.departmentId === departmentId);
+  // The queue, indexed so that a routing pass costs what changed, not what waits:
+  // - `waiting`: per department, its waiting chats (queued or offered) in queue order, for
+  //   positions (binary search) and views;
+  // - `groups`: the queued chats by group (department, language, channel, widening stage), each
+  //   in queue order. All chats of a group can be served by the same agents (only a chat's own
+  //   declines differ), so a pass looks at each group's head, never at the chats behind it;
+  // - `stages`: when each queued chat next widens (a min-heap), so a chat moves to its next group
+  //   when its time comes instead of every chat being re-checked on every pass.
+  const waiting = new Map<number, ChatRoute[]>();
+  const groups = new Map<string, { group: RouteGroup; chats: ChatRoute[] }>();
+  const groupOfRoute = new Map<string, string>();
+  const stageAt = new Map<string, number>();
+  const stages = createHeap();
+
+  const addWaiting = (route: ChatRoute) => {
+    let list = waiting.get(route.departmentId);
+    if (!list) waiting.set(route.departmentId, (list = []));
+    insertSorted(list, route);
   };
   const dropWaiting = (route: ChatRoute) => {
-    const at = ordered ? ordered.indexOf(route) : -1;
-    if (at >= 0) ordered!.splice(at, 1);
+    const list = waiting.get(route.departmentId);
+    if (!list) return;
+    removeSorted(list, route);
+    if (list.length === 0) waiting.delete(route.departmentId);
   };
-  const insertWaiting = (route: ChatRoute) => {
-    if (!ordered) return;
-    let lo = 0;
-    let hi = ordered.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (compareRoutes(ordered[mid]!, route) <= 0) lo = mid + 1;
-      else hi = mid;
+  /** Files a queued chat under its group at `now`, and notes when it widens next. */
+  const index = (route: ChatRoute, now: number) => {
+    const dept = departments.get(route.departmentId);
+    // Without settings its department takes nobody; it waits in the plainest group until it has some.
+    const group = dept ? groupOf(route, dept, now) : { departmentId: route.departmentId, language: route.language, channel: route.channel, stage: 0 };
+    const key = groupKey(group);
+    let entry = groups.get(key);
+    if (!entry) groups.set(key, (entry = { group, chats: [] }));
+    insertSorted(entry.chats, route);
+    groupOfRoute.set(route.conversationId, key);
+    const next = dept ? nextStageAt(dept, route.language, route.waitingSince, now) : null;
+    if (next === null) stageAt.delete(route.conversationId);
+    else {
+      stageAt.set(route.conversationId, next);
+      stages.push(next, route.conversationId);
     }
-    ordered.splice(lo, 0, route);
+  };
+  const unindex = (route: ChatRoute) => {
+    const key = groupOfRoute.get(route.conversationId);
+    if (key === undefined) return;
+    const entry = groups.get(key)!;
+    removeSorted(entry.chats, route);
+    if (entry.chats.length === 0) groups.delete(key);
+    groupOfRoute.delete(route.conversationId);
+    stageAt.delete(route.conversationId);
+  };
+  /** Out of the waiting list and the index, whatever its state (before its department or priority change). */
+  const unlist = (route: ChatRoute) => {
+    unindex(route);
+    if (route.state !== 'assigned') dropWaiting(route);
+  };
+  /** Chats whose next widening is due move to their next group. */
+  const advance = (now: number) => {
+    for (let top = stages.peek(); top && top.at <= now; top = stages.peek()) {
+      stages.pop();
+      // Entries of chats that left the queue or were filed again since are stale.
+      if (stageAt.get(top.id) !== top.at) continue;
+      const route = routes.get(top.id)!;
+      unindex(route);
+      index(route, now);
+    }
+  };
+  const backToQueue = (route: ChatRoute, now: number) => {
+    unlist(route);
+    dropPending(route);
+    route.inCall = false;
+    route.state = 'queued';
+    route.agentId = null;
+    route.offerExpiresAt = null;
+    addWaiting(route);
+    index(route, now);
   };
 
-  return {
-    async setDepartments(list) {
+  /** Re-files the queued chats of departments whose settings changed (widening times, fallback language). */
+  const regroup = (departmentIds: Iterable<number>, now: number) => {
+    for (const id of departmentIds) {
+      for (const route of [...(waiting.get(id) ?? [])]) {
+        if (route.state !== 'queued') continue;
+        unindex(route);
+        index(route, now);
+      }
+    }
+  };
+
+  /** The agents who could take a chat now (present, no pending offer), per department they belong to. */
+  const membersByDepartment = () => {
+    const members = new Map<number, Array<{ agent: AgentRuntime; profile: AgentProfile }>>();
+    for (const agent of agents.values()) {
+      if (!isReachable(agent) || agent.offer !== null) continue;
+      const profile = profiles.get(agent.agentId);
+      if (!profile) continue;
+      for (const id of Object.keys(profile.memberships)) {
+        const departmentId = Number(id);
+        let list = members.get(departmentId);
+        if (!list) members.set(departmentId, (list = []));
+        list.push({ agent, profile });
+      }
+    }
+    return members;
+  };
+
+  const store: RoutingStore = {
+    async setDepartments(list, now) {
+      const before = new Map([...departments].map(([id, d]) => [id, JSON.stringify(d)]));
       departments.clear();
       for (const d of list) departments.set(d.id, { ...d });
+      const changed = new Set<number>();
+      for (const [id, was] of before) if (JSON.stringify(departments.get(id) ?? null) !== was) changed.add(id);
+      for (const id of departments.keys()) if (!before.has(id)) changed.add(id);
+      regroup(changed, now);
     },
     async setAgentProfile(profile) {
       profiles.set(profile.agentId, copyProfile(profile));
@@ -157,13 +227,13 @@ export function createMemoryRoutingStore(): RoutingStore {
         const withdrawnOffer = agent.offer;
         if (withdrawnOffer) {
           const route = routes.get(withdrawnOffer);
-          if (route) backToQueue(route);
+          if (route) backToQueue(route, now);
           agent.offer = null;
         }
         const requeued = [...agent.active];
         for (const id of requeued) {
           const route = routes.get(id);
-          if (route) backToQueue(route);
+          if (route) backToQueue(route, now);
         }
         agent.active = [];
         for (const id of agent.reserved) {
@@ -176,48 +246,81 @@ export function createMemoryRoutingStore(): RoutingStore {
       return expired;
     },
 
-    async enqueue(request, _now) {
+    async enqueue(request, now) {
       if (routes.has(request.conversationId)) return false;
       const route: ChatRoute = { ...request, state: 'queued', agentId: null, offerExpiresAt: null, declined: {}, transfer: null, inCall: false };
       routes.set(request.conversationId, route);
-      insertWaiting(route);
+      addWaiting(route);
+      index(route, now);
       return true;
     },
     async remove(conversationId) {
       const route = routes.get(conversationId);
       if (!route) return null;
+      unlist(route);
       detach(route);
       routes.delete(conversationId);
       return copyRoute(route);
     },
-    async offerNext(now): Promise<OfferMade | null> {
-      const candidates = [...agents.values()].filter((a) => a.status === 'available' && a.connections.length > 0 && a.offer === null);
-      if (candidates.length === 0) return null;
-      // The hot path of a burst: walk the kept order without copying it; dropped entries are skipped.
-      for (const route of sorted()) {
-        if (route.state !== 'queued' || routes.get(route.conversationId) !== route) continue;
-        const dept = departments.get(route.departmentId);
-        if (!dept) continue;
-        const eligible = candidates.filter((a) => {
-          const profile = profiles.get(a.agentId);
-          return profile !== undefined && isEligible(profile, a, route, dept, now, route.channel === 'voice' && onCall(a));
-        });
-        if (eligible.length === 0) continue;
-        const agent = eligible.sort(compareAgents(dept))[0]!;
+    async offerNext(now) {
+      return (await store.offerBatch(now, 1))[0] ?? null;
+    },
+    async offerBatch(now, limit) {
+      advance(now);
+      const made: OfferMade[] = [];
+      if (groups.size === 0 || limit <= 0) return made;
+      const members = membersByDepartment();
+      while (made.length < limit) {
+        // The first chat in queue order that someone can take: per group, the first chat not
+        // declined by every agent able to serve the group (almost always its head).
+        let best: { route: ChatRoute; able: AgentRuntime[]; dept: DepartmentRouting } | null = null;
+        for (const { group, chats } of groups.values()) {
+          const here = members.get(group.departmentId);
+          const dept = departments.get(group.departmentId);
+          if (!here || !dept || (best && compareRoutes(chats[0]!, best.route) > 0)) continue;
+          const able = here
+            .filter(({ agent, profile }) => canServeGroup(profile, agent, group, dept, group.channel === 'voice' && onCall(agent)))
+            .map(({ agent }) => agent);
+          if (able.length === 0) continue;
+          for (const route of chats) {
+            if (best && compareRoutes(route, best.route) > 0) break;
+            const free = able.filter((a) => !declinedRecently(route, a.agentId, now));
+            if (free.length > 0) {
+              best = { route, able: free, dept };
+              break;
+            }
+          }
+        }
+        if (!best) break;
+        const { route, dept } = best;
+        const agent = best.able.sort(compareAgents(dept))[0]!;
+        const autoAccept = profiles.get(agent.agentId)!.autoAccept;
         const expiresAt = now + dept.offerTimeoutMs;
-        route.state = 'offered';
+        unindex(route);
         route.agentId = agent.agentId;
-        route.offerExpiresAt = expiresAt;
-        agent.offer = route.conversationId;
         agent.lastOfferedAt[dept.id] = now;
-        return { route: copyRoute(route), agentId: agent.agentId, expiresAt, autoAccept: profiles.get(agent.agentId)!.autoAccept };
+        if (autoAccept) {
+          // Taken without asking, as `accept` would: the agent stays free for more while under capacity.
+          dropWaiting(route);
+          route.state = 'assigned';
+          route.offerExpiresAt = null;
+          route.inCall = route.channel === 'voice';
+          agent.active.push(route.conversationId);
+          agent.idleSince = now;
+        } else {
+          route.state = 'offered';
+          route.offerExpiresAt = expiresAt;
+          agent.offer = route.conversationId;
+        }
+        made.push({ route: copyRoute(route), agentId: agent.agentId, expiresAt, autoAccept });
       }
-      return null;
+      return made;
     },
     async accept(conversationId, agentId, now) {
       const route = routes.get(conversationId);
       if (!route || route.state !== 'offered' || route.agentId !== agentId) return null;
       const agent = agentOf(agentId, now);
+      dropWaiting(route);
       agent.offer = null;
       agent.active.push(conversationId);
       agent.idleSince = now;
@@ -225,7 +328,6 @@ export function createMemoryRoutingStore(): RoutingStore {
       route.offerExpiresAt = null;
       // Taking a call request is taking the call: no second one can be offered meanwhile.
       route.inCall = route.channel === 'voice';
-      dropWaiting(route);
       return copyRoute(route);
     },
     async decline(conversationId, agentId, now, excludeMs) {
@@ -233,24 +335,26 @@ export function createMemoryRoutingStore(): RoutingStore {
       if (!route || route.state !== 'offered' || route.agentId !== agentId) return null;
       agentOf(agentId).offer = null;
       route.declined[agentId] = now + excludeMs;
-      backToQueue(route);
+      backToQueue(route, now);
       return copyRoute(route);
     },
     async expireOffers(now, excludeMs) {
       const expired = [];
-      for (const route of routes.values()) {
-        if (route.state !== 'offered' || route.offerExpiresAt === null || route.offerExpiresAt > now) continue;
-        const agentId = route.agentId!;
-        agentOf(agentId).offer = null;
-        route.declined[agentId] = now + excludeMs;
-        backToQueue(route);
-        expired.push({ route: copyRoute(route), agentId });
+      // Every offered chat is its agent's one pending offer: look at the agents, not at every chat.
+      for (const agent of agents.values()) {
+        const route = agent.offer === null ? undefined : routes.get(agent.offer);
+        if (!route || route.state !== 'offered' || route.agentId !== agent.agentId || route.offerExpiresAt === null || route.offerExpiresAt > now) continue;
+        agent.offer = null;
+        route.declined[agent.agentId] = now + excludeMs;
+        backToQueue(route, now);
+        expired.push({ route: copyRoute(route), agentId: agent.agentId });
       }
       return expired;
     },
     async release(conversationId, now) {
       const route = routes.get(conversationId);
       if (!route) return null;
+      unlist(route);
       routes.delete(conversationId);
       if (route.state === 'assigned' && route.agentId !== null) {
         dropPending(route);
@@ -273,16 +377,19 @@ export function createMemoryRoutingStore(): RoutingStore {
     },
     async assign(request, agentId, now) {
       const existing = routes.get(request.conversationId);
-      if (existing) detach(existing);
+      if (existing) {
+        unlist(existing);
+        detach(existing);
+      }
       routes.set(request.conversationId, { ...request, state: 'assigned', agentId, offerExpiresAt: null, declined: {}, transfer: null, inCall: false });
       const agent = agentOf(agentId, now);
       if (!agent.active.includes(request.conversationId)) agent.active.push(request.conversationId);
     },
-    async requeue(conversationId, _now) {
+    async requeue(conversationId, now) {
       const route = routes.get(conversationId);
       if (!route) return null;
       detach(route);
-      backToQueue(route);
+      backToQueue(route, now);
       return copyRoute(route);
     },
 
@@ -306,10 +413,14 @@ export function createMemoryRoutingStore(): RoutingStore {
     },
     async expireTransfers(now) {
       const expired = [];
-      for (const route of routes.values()) {
-        if (!route.transfer || route.transfer.expiresAt > now) continue;
-        const transfer = dropPending(route)!;
-        expired.push({ route: copyRoute(route), transfer });
+      // Every pending transfer holds a slot with its colleague: look at those, not at every chat.
+      for (const agent of agents.values()) {
+        for (const id of [...agent.reserved]) {
+          const route = routes.get(id);
+          if (!route?.transfer || route.transfer.toAgentId !== agent.agentId || route.transfer.expiresAt > now) continue;
+          const transfer = dropPending(route)!;
+          expired.push({ route: copyRoute(route), transfer });
+        }
       }
       return expired;
     },
@@ -333,6 +444,8 @@ export function createMemoryRoutingStore(): RoutingStore {
       const route = routes.get(conversationId);
       if (!route) return null;
       const previous = copyRoute(route);
+      // Out of the old department's queue before its department and priority change.
+      unlist(route);
       dropPending(route);
       if (route.agentId !== null) {
         const agent = agentOf(route.agentId, now);
@@ -346,8 +459,7 @@ export function createMemoryRoutingStore(): RoutingStore {
       }
       route.departmentId = departmentId;
       route.priority += 1;
-      backToQueue(route);
-      changed();
+      backToQueue(route, now);
       return { route: copyRoute(route), previous };
     },
     async reassign(conversationId, toAgentId, now, force) {
@@ -358,6 +470,7 @@ export function createMemoryRoutingStore(): RoutingStore {
       const refusal = colleague ? transferRefusal(profiles.get(toAgentId) ?? null, colleague, route, force, onCall(colleague, conversationId)) : 'offline';
       if (refusal) return { ok: false, refusal };
       const previous = copyRoute(route);
+      unlist(route);
       detach(route);
       route.inCall = previous.inCall;
       if (previous.state === 'assigned' && previous.agentId !== null) wrapUp(agentOf(previous.agentId, now), conversationId, route.departmentId, now);
@@ -394,16 +507,15 @@ export function createMemoryRoutingStore(): RoutingStore {
     async queued(conversationId) {
       const route = routes.get(conversationId);
       if (!route || route.state === 'assigned') return null;
-      let position = 0;
-      for (const r of sorted()) {
-        if (r.departmentId === route.departmentId && live(r)) position++;
-        if (r === route) return { ...copyRoute(route), position };
-      }
-      return null;
+      const list = waiting.get(route.departmentId) ?? [];
+      const at = lowerBound(list, route);
+      return list[at] === route ? { ...copyRoute(route), position: at + 1 } : null;
     },
     async queue(departmentId) {
+      // One department: its list as kept. All: the departments' lists merged into queue order.
+      const list = departmentId === null ? [...waiting.values()].flat().sort(compareRoutes) : (waiting.get(departmentId) ?? []);
       const perDepartment = new Map<number, number>();
-      return waiting(departmentId).map((r): QueuedView => {
+      return list.map((r): QueuedView => {
         const position = (perDepartment.get(r.departmentId) ?? 0) + 1;
         perDepartment.set(r.departmentId, position);
         return { ...copyRoute(r), position };
@@ -413,5 +525,62 @@ export function createMemoryRoutingStore(): RoutingStore {
     agents: async () => [...agents.values()].map(copyAgent),
     departments: async () => [...departments.values()].map((d) => ({ ...d })),
     profiles: async () => [...profiles.values()].map(copyProfile),
+  };
+  return store;
+}
+
+/** Index of the first entry not before `route` in queue order (binary search). */
+function lowerBound(list: ChatRoute[], route: ChatRoute): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid] !== route && compareRoutes(list[mid]!, route) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// Sorted arrays: a binary search finds the place; the insert or removal then moves the entries
+// behind it, a memmove that for tens of thousands of entries takes microseconds.
+function insertSorted(list: ChatRoute[], route: ChatRoute): void {
+  list.splice(lowerBound(list, route), 0, route);
+}
+
+function removeSorted(list: ChatRoute[], route: ChatRoute): void {
+  const at = lowerBound(list, route);
+  if (list[at] === route) list.splice(at, 1);
+}
+
+/** A binary min-heap of (time, conversation id): the next widening deadlines. */
+function createHeap() {
+  const items: Array<{ at: number; id: string }> = [];
+  const swap = (i: number, j: number) => ([items[i], items[j]] = [items[j]!, items[i]!]);
+  return {
+    peek: () => items[0],
+    push(at: number, id: string) {
+      items.push({ at, id });
+      for (let i = items.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (items[parent]!.at <= items[i]!.at) break;
+        swap(i, parent);
+        i = parent;
+      }
+    },
+    pop() {
+      const last = items.pop()!;
+      if (items.length === 0) return;
+      items[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < items.length && items[l]!.at < items[m]!.at) m = l;
+        if (r < items.length && items[r]!.at < items[m]!.at) m = r;
+        if (m === i) break;
+        swap(i, m);
+        i = m;
+      }
+    },
   };
 }

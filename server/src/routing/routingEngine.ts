@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Op } from 'sequelize';
+import { fn, col, Op } from 'sequelize';
 import { QUEUE_PUSH_LIMIT } from '../../../shared/events/agent.js';
 import type { AgentConversation, Message } from '../../../shared/schemas/chat.js';
 import type { AgentStatus, AwayReason, Presence } from '../../../shared/schemas/presence.js';
@@ -13,7 +13,7 @@ import type { SqlRunner } from '../db/sqlRunner.js';
 import type { ConversationModel, DepartmentModel } from '../db/models/index.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
-import { acceptableLanguages, allowedLevels, capacityFor, isQualified, isReachable, loadOf } from './eligibility.js';
+import { capacityFor, groupKey, groupOf, isQualified, isReachable, loadOf } from './eligibility.js';
 import type { HandleTimes } from './handleTimes.js';
 import type { Notifier } from './notifier.js';
 import type { RoutingStore } from './routingStore.js';
@@ -87,7 +87,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
   // ---------------------------------------------------------------- loading
 
   async function loadDepartments(): Promise<void> {
-    await store.setDepartments((await Department.findAll()).map(departmentRouting));
+    await store.setDepartments((await Department.findAll()).map(departmentRouting), nowMs());
   }
 
   async function loadAgentProfile(agentId: number): Promise<AgentProfile | null> {
@@ -106,21 +106,37 @@ export function createRoutingEngine(deps: RoutingDeps) {
     return profile;
   }
 
-  const requestOf = async (c: ConversationModel): Promise<ChatRequest> => {
-    const visitor = await Visitor.findByPk(c.visitorId, { attributes: ['name'] });
-    const first = await db.models.Message.findOne({ where: { conversationId: c.id, internal: false, senderType: 'visitor' }, order: [['id', 'ASC']], attributes: ['body'] });
-    return {
-      conversationId: c.id,
-      departmentId: c.departmentId,
-      visitorId: c.visitorId,
-      visitorName: visitor?.name ?? null,
-      language: c.language,
-      priority: c.priority,
-      waitingSince: c.waitingSince.getTime(),
-      preview: (first?.body ?? '').slice(0, 280),
-      channel: c.channel === 'voice' ? 'voice' : 'chat',
-    };
-  };
+  const requestFrom = (c: ConversationModel, visitorName: string | null, firstMessage: string): ChatRequest => ({
+    conversationId: c.id,
+    departmentId: c.departmentId,
+    visitorId: c.visitorId,
+    visitorName,
+    language: c.language,
+    priority: c.priority,
+    waitingSince: c.waitingSince.getTime(),
+    preview: firstMessage.slice(0, 280),
+    channel: c.channel === 'voice' ? 'voice' : 'chat',
+  });
+
+  const requestOf = async (c: ConversationModel): Promise<ChatRequest> => (await requestsOf([c]))[0]!;
+
+  /** Routing requests for many conversations with two reads for all (visitor names, first visitor messages). */
+  async function requestsOf(conversations: ConversationModel[]): Promise<ChatRequest[]> {
+    if (conversations.length === 0) return [];
+    const visitorIds = [...new Set(conversations.map((c) => c.visitorId))];
+    const names = new Map((await Visitor.findAll({ where: { id: { [Op.in]: visitorIds } }, attributes: ['id', 'name'] })).map((v) => [v.id, v.name ?? null]));
+    const firstIds = (await db.models.Message.findAll({
+      where: { conversationId: { [Op.in]: conversations.map((c) => c.id) }, internal: false, senderType: 'visitor' },
+      attributes: [[fn('MIN', col('id')), 'firstId']],
+      group: [col('conversation_id')],
+      raw: true,
+    })) as unknown as Array<{ firstId: number | string }>;
+    const firsts = firstIds.length
+      ? await db.models.Message.findAll({ where: { id: { [Op.in]: firstIds.map((f) => f.firstId) } }, attributes: ['conversationId', 'body'] })
+      : [];
+    const bodies = new Map(firsts.map((m) => [m.conversationId, m.body]));
+    return conversations.map((c) => requestFrom(c, names.get(c.visitorId) ?? null, bodies.get(c.id) ?? ''));
+  }
 
   /**
    * After a restart of a single node the in-memory state is gone: rebuild it from the database.
@@ -135,12 +151,18 @@ export function createRoutingEngine(deps: RoutingDeps) {
       await store.setStatus(user.id, user.presenceStatus, user.presenceReason ?? null, now);
       await store.disconnect(user.id, '-', now, options.presenceGraceMs);
     }
-    for (const c of await Conversation.findAll({ where: { status: { [Op.in]: ['queued', 'active'] } }, order: [['waitingSince', 'ASC']] })) {
-      if (c.status === 'active' && c.assignedAgentId !== null) {
-        if (!(await store.agentProfile(c.assignedAgentId))) await loadAgentProfile(c.assignedAgentId);
-        await store.assign(await requestOf(c), c.assignedAgentId, now);
-      } else {
-        await store.enqueue(await requestOf(c), now);
+    const open = await Conversation.findAll({ where: { status: { [Op.in]: ['queued', 'active'] } }, order: [['waitingSince', 'ASC']] });
+    // In chunks, two reads each: a restart with thousands of chats waiting is not thousands of round trips.
+    for (let i = 0; i < open.length; i += 500) {
+      const chunk = open.slice(i, i + 500);
+      const requests = await requestsOf(chunk);
+      for (const [k, c] of chunk.entries()) {
+        if (c.status === 'active' && c.assignedAgentId !== null) {
+          if (!(await store.agentProfile(c.assignedAgentId))) await loadAgentProfile(c.assignedAgentId);
+          await store.assign(requests[k]!, c.assignedAgentId, now);
+        } else {
+          await store.enqueue(requests[k]!, now);
+        }
       }
     }
   }
@@ -224,20 +246,21 @@ export function createRoutingEngine(deps: RoutingDeps) {
   const presenceOf = (a: AgentRuntime): Presence => ({ agentId: a.agentId, status: a.status, reason: a.reason, since: new Date(a.since).toISOString() });
 
   async function queueEntries(departmentIds: number[] | null): Promise<QueueEntry[]> {
-    const all = await store.queue(null);
-    return all
-      .filter((r) => departmentIds === null || departmentIds.includes(r.departmentId))
-      .map((r) => ({
-        conversationId: r.conversationId,
-        departmentId: r.departmentId,
-        visitorName: r.visitorName,
-        language: r.language,
-        priority: r.priority,
-        waitingSince: new Date(r.waitingSince).toISOString(),
-        offeredTo: r.state === 'offered' ? r.agentId : null,
-        position: r.position,
-      }));
+    // The departments asked for, each read from its own index: a backlog elsewhere costs nothing here.
+    const routes = departmentIds === null ? await store.queue(null) : (await Promise.all(departmentIds.map((id) => store.queue(id)))).flat();
+    return routes.map(entryOf);
   }
+
+  const entryOf = (r: QueuedView): QueueEntry => ({
+    conversationId: r.conversationId,
+    departmentId: r.departmentId,
+    visitorName: r.visitorName,
+    language: r.language,
+    priority: r.priority,
+    waitingSince: new Date(r.waitingSince).toISOString(),
+    offeredTo: r.state === 'offered' ? r.agentId : null,
+    position: r.position,
+  });
 
   // What estimates are computed from; a burst of chat starts asks at once and shares one read.
   const servingState = sharedRead(async (_everyone: 'all') => {
@@ -248,6 +271,10 @@ export function createRoutingEngine(deps: RoutingDeps) {
   /** Position and estimate for the waiting chats of one department, or just one of them (see docs/routing.md). */
   async function queueStatuses(departmentId: number, only?: string): Promise<QueueStatus[]> {
     const queued = only === undefined ? await store.queue(departmentId) : [await store.queued(only)].filter((r): r is QueuedView => r !== null && r.departmentId === departmentId);
+    return statusesOf(departmentId, queued);
+  }
+
+  async function statusesOf(departmentId: number, queued: QueuedView[]): Promise<QueueStatus[]> {
     if (queued.length === 0) return [];
     const { departments, profiles, reachable } = await servingState('all');
     const dept = departments.find((d) => d.id === departmentId);
@@ -258,8 +285,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
     // each group once instead of once per waiting chat (a long queue has few groups).
     const groups = new Map<string, ServingAgent[]>();
     return queued.map((route) => {
-      const waited = now - route.waitingSince;
-      const group = `${[...allowedLevels(dept, waited)].join()}|${acceptableLanguages(dept, route.language, waited).join()}`;
+      const group = groupKey({ ...groupOf(route, dept, now), channel: 'chat' });
       let serving = groups.get(group);
       if (!serving) {
         serving = reachable
@@ -279,31 +305,57 @@ export function createRoutingEngine(deps: RoutingDeps) {
   // ---------------------------------------------------------------- queue broadcasts
 
   const dirty = new Set<number>();
+  // Departments to look at because their agents changed (presence, connection): their waiting
+  // visitors' estimates may move, but with nobody waiting there is nothing to tell anyone.
+  const quietIfEmpty = new Set<number>();
   let broadcastTimer: NodeJS.Timeout | null = null;
   const lastSent = new Map<string, { key: string; at: number }>();
+
+  const scheduleBroadcasts = () => {
+    broadcastTimer ??= setTimeout(() => void flushQueueBroadcasts(), QUEUE_BROADCAST_DELAY_MS);
+  };
 
   function touchQueue(departmentId: number | 'all'): void {
     if (departmentId === 'all') {
       store
-        .queue(null)
-        .then((q) => q.forEach((r) => dirty.add(r.departmentId)))
-        .catch((error: unknown) => log.warn({ err: error }, 'could not read the queue to refresh it'));
+        .departments()
+        .then((list) => {
+          for (const d of list) quietIfEmpty.add(d.id);
+          scheduleBroadcasts();
+        })
+        .catch((error: unknown) => log.warn({ err: error }, 'could not read the departments to refresh their queues'));
+      return;
     }
-    else dirty.add(departmentId);
-    broadcastTimer ??= setTimeout(() => void flushQueueBroadcasts(), QUEUE_BROADCAST_DELAY_MS);
+    dirty.add(departmentId);
+    scheduleBroadcasts();
+  }
+
+  /** An agent's presence or connection changed: the estimates in their departments may have (and only there). */
+  function touchAgentQueues(agentId: number): void {
+    store
+      .agentProfile(agentId)
+      .then((profile) => {
+        for (const id of Object.keys(profile?.memberships ?? {})) quietIfEmpty.add(Number(id));
+        scheduleBroadcasts();
+      })
+      .catch((error: unknown) => log.warn({ err: error, agentId }, 'could not read the agent to refresh their queues'));
   }
 
   async function flushQueueBroadcasts(): Promise<void> {
     broadcastTimer = null;
-    const departments = [...dirty];
+    const departments = new Set([...dirty, ...quietIfEmpty]);
+    const quiet = new Set([...quietIfEmpty].filter((id) => !dirty.has(id)));
     dirty.clear();
+    quietIfEmpty.clear();
     for (const departmentId of departments) {
       let retry = false;
       try {
-        const entries = await queueEntries([departmentId]);
-        notifier.queueChanged(departmentId, entries.slice(0, QUEUE_PUSH_LIMIT), entries.length);
-        const routes = new Map((await store.queue(departmentId)).map((r) => [r.conversationId, r]));
-        for (const status of await queueStatuses(departmentId)) {
+        // One read of the department's queue serves the supervisors' list and every visitor's status.
+        const queued = await store.queue(departmentId);
+        if (queued.length === 0 && quiet.has(departmentId)) continue;
+        notifier.queueChanged(departmentId, queued.slice(0, QUEUE_PUSH_LIMIT).map(entryOf), queued.length);
+        const routes = new Map(queued.map((r) => [r.conversationId, r]));
+        for (const status of await statusesOf(departmentId, queued)) {
           const key = `${status.position}:${status.estimatedWaitSeconds}:${status.agentsAvailable}`;
           const last = lastSent.get(status.conversationId);
           if (last?.key === key) continue;
@@ -326,7 +378,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
 
   // ---------------------------------------------------------------- routing
 
-  let routing = false;
+  let pass: Promise<void> | null = null;
   let routeAgain = false;
 
   /** Runs routing soon; calls while it runs make it go round once more. */
@@ -336,36 +388,45 @@ export function createRoutingEngine(deps: RoutingDeps) {
 
   const offersInFlight = new Set<Promise<void>>();
 
-  async function routeAll(): Promise<void> {
-    if (routing) {
+  /**
+   * One routing pass until nothing more can be offered. A call during a pass makes it go round
+   * once more and resolves with it, so whoever awaits this sees every decision their change led
+   * to already made in the store.
+   */
+  function routeAll(): Promise<void> {
+    if (pass) {
       routeAgain = true;
-      return;
+      return pass;
     }
-    routing = true;
-    try {
-      do {
-        routeAgain = false;
-        // Offers are made one at a time (each atomic in the store; an offer holds its agent's slot)
-        // but carried out concurrently: their database writes overlap and share group commits, so
-        // a burst is not one chat per round trip.
-        for (;;) {
-          if (offersInFlight.size >= OFFERS_IN_FLIGHT) {
-            await Promise.race(offersInFlight);
-            continue;
+    pass = (async () => {
+      try {
+        do {
+          routeAgain = false;
+          // Offers are made in batches (each batch one atomic store step; an offer holds its
+          // agent's slot) and carried out concurrently: their database writes overlap and share
+          // group commits, so a burst is not one chat per round trip.
+          for (;;) {
+            if (offersInFlight.size >= OFFERS_IN_FLIGHT) {
+              await Promise.race(offersInFlight);
+              continue;
+            }
+            const offers = await store.offerBatch(nowMs(), OFFERS_IN_FLIGHT - offersInFlight.size);
+            if (offers.length === 0) break;
+            for (const offer of offers) {
+              const handled: Promise<void> = handleOffer(offer)
+                .catch((error: unknown) => log.error({ err: error, conversationId: offer.route.conversationId }, 'offer could not be carried out'))
+                .finally(() => offersInFlight.delete(handled));
+              offersInFlight.add(handled);
+            }
           }
-          const offer = await store.offerNext(nowMs());
-          if (!offer) break;
-          const handled: Promise<void> = handleOffer(offer)
-            .catch((error: unknown) => log.error({ err: error, conversationId: offer.route.conversationId }, 'offer could not be carried out'))
-            .finally(() => offersInFlight.delete(handled));
-          offersInFlight.add(handled);
-        }
-      } while (routeAgain);
-    } catch (error) {
-      log.error({ err: error }, 'routing pass failed');
-    } finally {
-      routing = false;
-    }
+        } while (routeAgain);
+      } catch (error) {
+        log.error({ err: error }, 'routing pass failed');
+      } finally {
+        pass = null;
+      }
+    })();
+    return pass;
   }
 
   const offerOf = (route: ChatRoute, expiresAt: number): Offer => ({
@@ -386,9 +447,9 @@ export function createRoutingEngine(deps: RoutingDeps) {
     await events.record(route.conversationId, 'offered', { type: 'agent', id: agentId });
     touchQueue(route.departmentId);
     if (offer.autoAccept) {
+      // The store has assigned the chat already: only the stored conversation is left to switch.
       try {
-        const accepted = await accept(route.conversationId, agentId, null);
-        notifier.conversationAssigned(agentId, accepted.conversation);
+        const accepted = await taken(route, agentId, null);
         await accepted.deliver();
       } catch (error) {
         log.warn({ err: error, conversationId: route.conversationId, agentId }, 'auto-accept failed');
@@ -415,6 +476,12 @@ export function createRoutingEngine(deps: RoutingDeps) {
   async function accept(conversationId: string, agentId: number, exceptSocket: string | null): Promise<{ conversation: AgentConversation; row: ConversationModel; deliver: Deliver }> {
     const route = await store.accept(conversationId, agentId, nowMs());
     if (!route) throw new ConflictError('This chat is no longer offered to you.');
+    return taken(route, agentId, exceptSocket);
+  }
+
+  /** The store gave the chat to the agent (accepted, or auto-accepted in the offer): store the conversation as theirs. */
+  async function taken(route: ChatRoute, agentId: number, exceptSocket: string | null): Promise<{ conversation: AgentConversation; row: ConversationModel; deliver: Deliver }> {
+    const { conversationId } = route;
     let conversation: ConversationModel | null;
     let joined: Message;
     let agentName: string;
@@ -475,7 +542,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
     const presence = presenceOf(runtime);
     notifier.presenceChanged(presence);
     await publishAgent(agentId);
-    touchQueue('all');
+    touchAgentQueues(agentId);
     if (status === 'available') kick();
     return presence;
   }
@@ -493,7 +560,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
     if (before.connections.length === 0) {
       await publishAgent(agentId);
       if (runtime.status === 'available') {
-        touchQueue('all');
+        touchAgentQueues(agentId);
         kick();
       }
     }
@@ -508,7 +575,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
     if (runtime.connections.length === 0) {
       log.info({ agentId, graceMs: options.presenceGraceMs }, 'agent disconnected: grace period started');
       await publishAgent(agentId);
-      touchQueue('all');
+      touchAgentQueues(agentId);
     }
   }
 
@@ -622,7 +689,7 @@ export function createRoutingEngine(deps: RoutingDeps) {
         if (withdrawnOffer) notifier.offerRevoked(agent.agentId, { conversationId: withdrawnOffer, reason: 'withdrawn' });
         for (const conversationId of requeued) await requeueAfterAgentLoss(conversationId, agent.agentId);
         await publishAgent(agent.agentId);
-        touchQueue('all');
+        touchAgentQueues(agent.agentId);
       }
       if (changed || now - lastWideningCheck >= WIDENING_RECHECK_MS) {
         lastWideningCheck = now;

@@ -8,7 +8,8 @@ import type { CallMark, AgentProfile, AgentRuntime, ChatRequest, ChatRoute, Depa
  * Times are epoch milliseconds passed in by the caller, so tests control the clock.
  */
 export interface RoutingStore {
-  setDepartments(departments: DepartmentRouting[]): Promise<void>;
+  /** Department settings; waiting chats of changed departments are filed again for their widening at `now`. */
+  setDepartments(departments: DepartmentRouting[], now: number): Promise<void>;
   setAgentProfile(profile: AgentProfile): Promise<void>;
   agentProfile(agentId: number): Promise<AgentProfile | null>;
 
@@ -28,8 +29,16 @@ export interface RoutingStore {
   enqueue(request: ChatRequest, now: number): Promise<boolean>;
   /** Forgets a chat (it ended or became a ticket). Frees an offered or assigned slot without wrap-up. */
   remove(conversationId: string): Promise<ChatRoute | null>;
-  /** Picks the first waiting chat (queue order) that has an eligible agent, and offers it to the best one. */
+  /** One offer: `offerBatch(now, 1)`. */
   offerNext(now: number): Promise<OfferMade | null>;
+  /**
+   * Up to `limit` offers in one atomic step, each made as if alone: the first waiting chat (queue
+   * order) that has an eligible agent goes to the best of them, then the next. An auto-accepting
+   * agent's chat is assigned in the same step (`autoAccept`, route state `assigned`), so such an
+   * agent with free slots can take several chats in one pass; everyone else holds one offer at a
+   * time. Its cost follows the groups of waiting chats and the agents, not the number waiting.
+   */
+  offerBatch(now: number, limit: number): Promise<OfferMade[]>;
   /** The offered agent takes the chat. Fails unless the chat is offered to exactly this agent. */
   accept(conversationId: string, agentId: number, now: number): Promise<ChatRoute | null>;
   /** The offered agent declines: the chat waits again, not offered to this agent for `excludeMs`. */

@@ -119,6 +119,7 @@ export interface OfferMade {
   route: ChatRoute;
   agentId: number;
   expiresAt: number;
+  /** The agent takes offers without asking: the store has already assigned the chat (route state `assigned`). */
   autoAccept: boolean;
 }
 

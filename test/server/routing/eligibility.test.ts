@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { acceptableLanguages, allowedLevels, capacityFor, compareAgents, compareRoutes, isEligible, loadOf, transferRefusal } from '../../../server/src/routing/eligibility.js';
+import { acceptableLanguages, allowedLevels, capacityFor, compareAgents, compareRoutes, groupKey, groupOf, isEligible, loadOf, nextStageAt, qualifiesFor, transferRefusal } from '../../../server/src/routing/eligibility.js';
 import type { AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting } from '../../../server/src/routing/types.js';
 
 const dept: DepartmentRouting = {
@@ -30,6 +30,17 @@ describe('routing rules', () => {
     assert.deepEqual(acceptableLanguages(dept, 'fr', 119_999), ['fr']);
     assert.deepEqual(acceptableLanguages(dept, 'fr', 120_000), ['fr', 'en']);
     assert.deepEqual(acceptableLanguages(dept, 'en', 500_000), ['en']);
+  });
+
+  it('files a waiting chat by group and knows when it widens next', () => {
+    // dept: L2 after 60 s, fallback English after 120 s, L3 after 180 s.
+    const at = (waited: number) => groupKey(groupOf(route({ language: 'fr', waitingSince: 1000 }), dept, 1000 + waited));
+    assert.deepEqual([at(0), at(59_999), at(60_000), at(120_000), at(180_000)], ['1|0|chat|fr', '1|0|chat|fr', '1|1|chat|fr', '1|5|chat|fr', '1|7|chat|fr']);
+    assert.deepEqual([0, 60_000, 120_000, 180_000].map((w) => nextStageAt(dept, 'fr', 1000, 1000 + w)), [61_000, 121_000, 181_000, null]);
+    assert.equal(nextStageAt(dept, 'en', 1000, 1000 + 60_000), 181_000, 'the fallback language is no step for a chat already in it');
+    const english = profile({ languages: ['en'], memberships: { 1: { level: 'L2', maxChats: null } } });
+    const group = (stage: number) => ({ departmentId: 1, language: 'fr', channel: 'chat' as const, stage });
+    assert.deepEqual([0, 1, 4, 5].map((stage) => qualifiesFor(english, group(stage), dept)), [false, false, false, true], 'an English L2 agent: after both widenings');
   });
 
   it('counts active chats, the pending offer and wrap-ups as load; capacity per department first', () => {

@@ -3,7 +3,7 @@ import type { Presence } from '../../../shared/schemas/presence.js';
 import type { OfferRevoked, QueueStatus } from '../../../shared/schemas/routing.js';
 import type { AgentConversation, Conversation, Message } from '../../../shared/schemas/chat.js';
 import { accept, eventually, type TestAgent, makeAgent, makeDepartment, makeVisitorChat, sleep } from '../../support/chatFixtures.js';
-import { ask, closeAllSockets, connectAgent, expectOk, nextEvent, noEvent } from '../../support/clients.js';
+import { ask, closeAllSockets, connectAgent, eventWhere, expectOk, nextEvent } from '../../support/clients.js';
 import { describeEachTarget } from '../../support/dbTargets.js';
 import { startTestServer, TestClock, type TestServer } from '../../support/server.js';
 
@@ -17,6 +17,16 @@ describeEachTarget('routing: strategies, capacity, fairness, widening', ({ db, r
   afterEach(closeAllSockets);
 
   const tick = () => server.zentrale.engine.tick();
+  /**
+   * Runs routing to the end and reads what it decided for the chat: no sleeping and seeing nothing,
+   * the store's own state after a complete pass.
+   */
+  const decided = async (conversationId: string) => {
+    await server.zentrale.engine.routeAll();
+    const route = await server.zentrale.engine.store.route(conversationId);
+    return { state: route?.state, agentId: route?.agentId };
+  };
+  const waiting = { state: 'queued', agentId: null };
 
   it('least busy: the agent with fewer chats gets the next one; ties go to the longest idle', async () => {
     const dept = await makeDepartment(server, { strategy: 'least_busy' });
@@ -78,9 +88,8 @@ describeEachTarget('routing: strategies, capacity, fairness, widening', ({ db, r
         await accept(agent, chat.conversationId);
       }
     }
-    await sleep(150);
-    await tick();
-    assert.equal(agent.offers.length, 2, 'the third chat waits: the agent is at capacity');
+    assert.deepEqual(await decided(chats[2]!.conversationId), waiting, 'the third chat waits: the agent is at capacity');
+    assert.equal(agent.offers.length, 2);
     const third = agent.nextOffer();
     expectOk(await ask(agent.socket, 'conversation:close', { conversationId: chats[0]!.conversationId }));
     assert.equal((await third).conversationId, chats[2]!.conversationId);
@@ -92,9 +101,8 @@ describeEachTarget('routing: strategies, capacity, fairness, widening', ({ db, r
     const first = await makeVisitorChat(server, dept);
     await eventually(() => agent.offers.length === 1, 3000, 'first offer');
     await accept(agent, first.conversationId);
-    await makeVisitorChat(server, dept);
-    await sleep(150);
-    await tick();
+    const second = await makeVisitorChat(server, dept);
+    assert.deepEqual(await decided(second.conversationId), waiting, 'one chat is the department maximum');
     assert.equal(agent.offers.length, 1);
   });
 
@@ -119,11 +127,10 @@ describeEachTarget('routing: strategies, capacity, fairness, widening', ({ db, r
     const dept = await makeDepartment(server, { widenToL2AfterSeconds: 60, widenToL3AfterSeconds: 600 });
     const l2 = await makeAgent(server, { memberships: [{ departmentId: dept, level: 'L2' }] });
     const chat = await makeVisitorChat(server, dept);
-    await sleep(150);
-    await tick();
-    assert.equal(l2.offers.length, 0, 'L1 only at first');
+    clock.advance(59_000);
+    assert.deepEqual(await decided(chat.conversationId), waiting, 'L1 only during the first minute');
     const offer = l2.nextOffer();
-    clock.advance(61_000);
+    clock.advance(2000);
     await tick();
     assert.equal((await offer).conversationId, chat.conversationId);
   });
@@ -133,11 +140,10 @@ describeEachTarget('routing: strategies, capacity, fairness, widening', ({ db, r
     const englishOnly = await makeAgent(server, { memberships: [{ departmentId: dept }], languages: ['en'] });
     const chat = await makeVisitorChat(server, dept, { language: 'fr', text: 'Bonjour' });
     assert.equal(chat.queue?.agentsAvailable, 0, 'nobody speaks French yet');
-    await sleep(150);
-    await tick();
-    assert.equal(englishOnly.offers.length, 0);
+    clock.advance(29_000);
+    assert.deepEqual(await decided(chat.conversationId), waiting, 'French only during the first 30 s');
     const offer = englishOnly.nextOffer();
-    clock.advance(31_000);
+    clock.advance(2000);
     await tick();
     assert.equal((await offer).conversationId, chat.conversationId);
   });
@@ -202,6 +208,9 @@ describeEachTarget('presence: several tabs, reconnect grace, requeue', ({ db, re
   after(() => server.close());
   afterEach(closeAllSockets);
   const tick = () => server.zentrale.engine.tick();
+  /** The server has seen the agent's last console go (observed in the routing state, not waited for). */
+  const disconnected = (agent: TestAgent) =>
+    eventually(async () => (await server.zentrale.engine.store.agent(agent.user.id)).connections.length === 0, 5000, `agent ${agent.user.id} disconnected`);
 
   it('a reload within the grace period keeps the agent and their chats', async () => {
     const dept = await makeDepartment(server);
@@ -227,8 +236,10 @@ describeEachTarget('presence: several tabs, reconnect grace, requeue', ({ db, re
     const supervisor = await makeAgent(server, { memberships: [], role: 'supervisor', available: false });
     const chat = await makeVisitorChat(server, dept);
     await eventually(() => agent.offers.length === 1, 3000, 'offer');
+    const joined = nextEvent<Message>(chat.socket, 'message:sent');
     await accept(agent, chat.conversationId);
-    await sleep(50);
+    // The "agent joined" line first, so that the next message the visitor gets is the requeue notice.
+    await joined;
     const notice = nextEvent<Message>(chat.socket, 'message:sent');
     const offline = new Promise<Presence>((resolve) => {
       supervisor.socket.on('presence:changed', (p) => {
@@ -236,7 +247,7 @@ describeEachTarget('presence: several tabs, reconnect grace, requeue', ({ db, re
       });
     });
     agent.socket.close();
-    await sleep(100);
+    await disconnected(agent);
     clock.advance(31_000);
     await tick();
     assert.equal((await offline).agentId, agent.user.id);
@@ -248,14 +259,21 @@ describeEachTarget('presence: several tabs, reconnect grace, requeue', ({ db, re
     await eventually(() => replacement.offers.some((o) => o.conversationId === chat.conversationId), 3000, 'requeued offer');
   });
 
-  it('sends no offers to an agent whose consoles are all disconnected', async () => {
+  it('sends no offers to an agent whose consoles are all disconnected: a connected colleague gets the chat', async () => {
     const dept = await makeDepartment(server);
-    const agent = await makeAgent(server, { memberships: [{ departmentId: dept }] });
-    agent.socket.close();
-    await sleep(100);
-    await makeVisitorChat(server, dept);
-    await sleep(150);
-    assert.equal(agent.offers.length, 0);
+    const gone = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    clock.advance(1000);
+    const present = await makeAgent(server, { memberships: [{ departmentId: dept }] });
+    // Both available and idle; the one about to disconnect has waited longer, so routing would pick them first.
+    gone.socket.close();
+    await disconnected(gone);
+    const offered = present.nextOffer();
+    const chat = await makeVisitorChat(server, dept);
+    assert.equal((await offered).conversationId, chat.conversationId);
+    assert.equal((await server.zentrale.engine.store.route(chat.conversationId))?.agentId, present.user.id);
+    const runtime = await server.zentrale.engine.store.agent(gone.user.id);
+    assert.equal(runtime.offer, null);
+    assert.equal(runtime.status, 'available', 'still within the reconnect grace');
   });
 });
 
@@ -305,6 +323,22 @@ describeEachTarget('queue position and wait estimate', ({ db, redis }) => {
     const status = await moved;
     assert.equal(status.position, 1);
     assert.equal(status.estimatedWaitSeconds, 150);
+  });
+
+  it('a waiting visitor hears when an agent who could serve them goes away and comes back', async () => {
+    const dept = await makeDepartment(server);
+    const agent = await makeAgent(server, { memberships: [{ departmentId: dept }], maxChats: 1 });
+    const served = await makeVisitorChat(server, dept);
+    await eventually(() => agent.offers.length === 1, 3000, 'offer');
+    await accept(agent, served.conversationId);
+    const waiting = await makeVisitorChat(server, dept);
+    assert.deepEqual([waiting.queue?.agentsAvailable, waiting.queue?.estimatedWaitSeconds], [1, 240]);
+    const gone = eventWhere<QueueStatus>(waiting.socket, 'queue:updated', (q) => q.agentsAvailable === 0, 5000);
+    expectOk(await ask(agent.socket, 'presence:set', { status: 'away', reason: 'break' }));
+    assert.equal((await gone).estimatedWaitSeconds, null, 'nobody who could serve is available');
+    const back = eventWhere<QueueStatus>(waiting.socket, 'queue:updated', (q) => q.agentsAvailable === 1, 5000);
+    expectOk(await ask(agent.socket, 'presence:set', { status: 'available' }));
+    assert.equal((await back).estimatedWaitSeconds, 240);
   });
 });
 

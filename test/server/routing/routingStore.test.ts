@@ -24,7 +24,19 @@ async function online(store: RoutingStore, agentId: number, now: number, over: P
   await store.connect(agentId, `node:${agentId}`, now);
 }
 
-const implementations: Array<[string, () => Promise<{ store: RoutingStore; cleanup(): Promise<void> }>]> = [
+interface Made {
+  store: RoutingStore;
+  cleanup(): Promise<void>;
+  /**
+   * Redis only: replaces the stored chats with text no script can decode, so any step that reads
+   * one of them fails. Proves which chats a step never looks at.
+   */
+  unreadable?: (conversationIds: string[]) => Promise<void>;
+  /** Redis only: deletes the queue indexes, leaving the state as a version without them wrote it. */
+  withoutIndexes?: () => Promise<void>;
+}
+
+const implementations: Array<[string, () => Promise<Made>]> = [
   ['memory', async () => ({ store: createMemoryRoutingStore(), cleanup: async () => undefined })],
   [
     'redis',
@@ -33,6 +45,16 @@ const implementations: Array<[string, () => Promise<{ store: RoutingStore; clean
       const prefix = testPrefix();
       return {
         store: createRedisRoutingStore(client, prefix),
+        withoutIndexes: async () => {
+          const keys: string[] = [];
+          for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) keys.push(...batch);
+          const index = /^(g:|dq:|groups$|gof$|stage$|avail$|layout$)/;
+          const doomed = keys.filter((k) => index.test(k.slice(prefix.length)));
+          if (doomed.length) await client.del(doomed);
+        },
+        unreadable: async (ids) => {
+          for (let i = 0; i < ids.length; i += 500) await client.hSet(`${prefix}route`, Object.fromEntries(ids.slice(i, i + 500).map((id) => [id, '{not json'])));
+        },
         cleanup: async () => {
           await dropPrefix(client, prefix);
           await client.close();
@@ -46,6 +68,8 @@ for (const [name, make] of implementations) {
   describe(`routing store contract [${name}]`, function () {
     let store: RoutingStore;
     let cleanup: () => Promise<void>;
+    let unreadable: Made['unreadable'];
+    let withoutIndexes: Made['withoutIndexes'];
 
     before(async function () {
       if (name === 'redis' && !(await redisAvailable())) {
@@ -54,8 +78,8 @@ for (const [name, make] of implementations) {
       }
     });
     beforeEach(async () => {
-      ({ store, cleanup } = await make());
-      await store.setDepartments([dept(), dept({ id: 2, strategy: 'round_robin' })]);
+      ({ store, cleanup, unreadable, withoutIndexes } = await make());
+      await store.setDepartments([dept(), dept({ id: 2, strategy: 'round_robin' })], 0);
     });
     afterEach(() => cleanup());
 
@@ -77,6 +101,18 @@ for (const [name, make] of implementations) {
       assert.deepEqual(queue.map((q) => [q.conversationId, q.state, q.position]), [['early', 'offered', 1], ['late', 'offered', 2]]);
     });
 
+    it('queue views are the caller\'s own copies', async () => {
+      await store.enqueue(request('a'), 0);
+      for (let i = 0; i < 2; i++) {
+        const [view] = await store.queue(i === 0 ? 1 : null);
+        view!.declined[7] = 99;
+        view!.state = 'assigned';
+      }
+      const [again] = await store.queue(1);
+      assert.deepEqual([again?.state, again?.declined], ['queued', {}]);
+      assert.deepEqual((await store.queued('a'))?.declined, {});
+    });
+
     it('priority goes before waiting time', async () => {
       await online(store, 1, 0);
       await store.enqueue(request('old'), 0);
@@ -85,7 +121,7 @@ for (const [name, make] of implementations) {
     });
 
     it('accept only by the offered agent; capacity counts offers, chats and wrap-ups', async () => {
-      await store.setDepartments([dept({ wrapUpMs: 10_000 })]);
+      await store.setDepartments([dept({ wrapUpMs: 10_000 })], 0);
       await online(store, 1, 0, { maxChats: 2 });
       for (const id of ['a', 'b', 'c']) await store.enqueue(request(id, { waitingSince: id.charCodeAt(0) }), 0);
       const offer = await store.offerNext(1000);
@@ -123,7 +159,7 @@ for (const [name, make] of implementations) {
     });
 
     it('checks membership, language with fallback, and level widening', async () => {
-      await store.setDepartments([dept({ widenL2AfterMs: 60_000, fallbackLanguage: 'en', fallbackLanguageAfterMs: 30_000 })]);
+      await store.setDepartments([dept({ widenL2AfterMs: 60_000, fallbackLanguage: 'en', fallbackLanguageAfterMs: 30_000 })], 0);
       await online(store, 1, 0, { languages: ['en'], memberships: { 1: { level: 'L1', maxChats: null } } });
       await online(store, 2, 0, { languages: ['fr'], memberships: { 1: { level: 'L2', maxChats: null } } });
       await online(store, 3, 0, { languages: ['fr'], memberships: { 2: { level: 'L1', maxChats: null } } });
@@ -279,7 +315,7 @@ for (const [name, make] of implementations) {
     });
 
     it('warm transfer: refuses what it must, holds a slot with the colleague, then moves chat and capacity in one step', async () => {
-      await store.setDepartments([dept({ wrapUpMs: 10_000 })]);
+      await store.setDepartments([dept({ wrapUpMs: 10_000 })], 0);
       await online(store, 1, 0, { maxChats: 1 });
       await online(store, 2, 0, { maxChats: 2 });
       await online(store, 3, 0);
@@ -365,7 +401,7 @@ for (const [name, make] of implementations) {
     });
 
     it('cold transfer: the chat waits at the front of the other queue with its waiting time; its agent goes into wrap-up', async () => {
-      await store.setDepartments([dept({ wrapUpMs: 10_000 }), dept({ id: 2 })]);
+      await store.setDepartments([dept({ wrapUpMs: 10_000 }), dept({ id: 2 })], 0);
       const both = { 1: { level: 'L1' as const, maxChats: null }, 2: { level: 'L1' as const, maxChats: null } };
       await online(store, 1, 0, { memberships: both });
       await store.enqueue(request('older', { departmentId: 2, waitingSince: 500 }), 0);
@@ -393,7 +429,7 @@ for (const [name, make] of implementations) {
     });
 
     it('reassign: waiting, offered or served chats go straight to an agent; same refusals, force over capacity', async () => {
-      await store.setDepartments([dept({ wrapUpMs: 10_000 })]);
+      await store.setDepartments([dept({ wrapUpMs: 10_000 })], 0);
       await online(store, 1, 0, { maxChats: 2 });
       await online(store, 2, 10, { maxChats: 1 });
       await online(store, 3, 20);
@@ -425,6 +461,124 @@ for (const [name, make] of implementations) {
       assert.deepEqual(previous.active, ['v']);
       assert.deepEqual(previous.wrapUps, [{ conversationId: 'w', until: 10_500 }]);
       assert.deepEqual((await store.agent(1)).active, ['w']);
+    });
+
+    it('auto-accept: an agent with free slots takes several chats in one batch, up to the department capacity; others hold one offer', async () => {
+      await online(store, 1, 0, { autoAccept: true, maxChats: 5, memberships: { 1: { level: 'L1', maxChats: 3 } } });
+      await online(store, 2, 10, { maxChats: 5 });
+      for (let i = 0; i < 6; i++) await store.enqueue(request(`c${i}`, { waitingSince: 100 + i }), 0);
+      const batch = await store.offerBatch(1000, 10);
+      assert.deepEqual(
+        batch.map((o) => [o.route.conversationId, o.agentId, o.autoAccept, o.route.state]),
+        [['c0', 1, true, 'assigned'], ['c1', 2, false, 'offered'], ['c2', 1, true, 'assigned'], ['c3', 1, true, 'assigned']],
+        'least busy each time; agent 1 stops at its department capacity of 3, agent 2 at one pending offer',
+      );
+      const auto = await store.agent(1);
+      assert.deepEqual(auto.active, ['c0', 'c2', 'c3']);
+      assert.equal(auto.offer, null);
+      assert.equal(auto.idleSince, 1000);
+      assert.equal((await store.agent(2)).offer, 'c1');
+      assert.deepEqual((await store.queue(1)).map((q) => [q.conversationId, q.state, q.position]), [['c1', 'offered', 1], ['c4', 'queued', 2], ['c5', 'queued', 3]]);
+      assert.equal((await store.route('c2'))?.state, 'assigned');
+      assert.deepEqual(await store.offerBatch(1000, 10), [], 'nobody has room: agent 1 full, agent 2 still deciding');
+      assert.equal(await store.accept('c2', 1, 1001), null, 'an auto-accepted chat is not an offer to accept');
+
+      await store.release('c0', 2000);
+      const next = await store.offerBatch(2000, 10);
+      assert.deepEqual(next.map((o) => [o.route.conversationId, o.agentId]), [['c4', 1]], 'a freed slot takes the oldest waiting chat');
+    });
+
+    it('auto-accept: one call per agent and the batch limit hold inside a batch', async () => {
+      await online(store, 1, 0, { autoAccept: true, maxChats: 4 });
+      await store.enqueue(request('call1', { channel: 'voice', waitingSince: 1 }), 0);
+      await store.enqueue(request('call2', { channel: 'voice', waitingSince: 2 }), 0);
+      for (let i = 0; i < 3; i++) await store.enqueue(request(`chat${i}`, { waitingSince: 10 + i }), 0);
+      const first = await store.offerBatch(100, 2);
+      assert.deepEqual(first.map((o) => o.route.conversationId), ['call1', 'chat0'], 'the second call waits: the agent is on the first; the limit stops the batch at 2');
+      assert.equal(first[0]!.route.inCall, true, 'taking a call request is taking the call');
+      const second = await store.offerBatch(100, 10);
+      assert.deepEqual(second.map((o) => o.route.conversationId), ['chat1', 'chat2']);
+      assert.deepEqual((await store.queue(1)).map((q) => q.conversationId), ['call2']);
+      await store.markCall('call1', false);
+      assert.deepEqual((await store.offerBatch(100, 10)).map((o) => o.route.conversationId), [], 'at capacity 4');
+      await store.release('chat0', 200);
+      assert.deepEqual((await store.offerBatch(200, 10)).map((o) => o.route.conversationId), ['call2'], 'the call ended and a slot freed: the waiting call comes');
+    });
+
+    it('a chat declined by everyone who could take it does not hold up the chats behind it in its group', async () => {
+      await online(store, 1, 0);
+      await store.enqueue(request('x', { waitingSince: 1 }), 0);
+      await store.enqueue(request('y', { waitingSince: 2 }), 0);
+      assert.equal((await store.offerNext(100))?.route.conversationId, 'x');
+      await store.decline('x', 1, 100, 60_000);
+      const next = await store.offerNext(100);
+      assert.deepEqual([next?.route.conversationId, next?.agentId], ['y', 1]);
+      await store.decline('y', 1, 100, 60_000);
+      await online(store, 2, 50);
+      assert.equal((await store.offerNext(200))?.agentId, 2, 'another agent gets the declined chat first');
+      assert.equal((await store.agent(2)).offer, 'x');
+    });
+
+    it('widening moves a waiting chat to the wider agents exactly on time; changed settings re-file the queue', async () => {
+      await store.setDepartments([dept({ widenL2AfterMs: 60_000, widenL3AfterMs: 120_000 })], 0);
+      await online(store, 2, 0, { memberships: { 1: { level: 'L2', maxChats: null } } });
+      await online(store, 3, 0, { memberships: { 1: { level: 'L3', maxChats: null } } });
+      await store.enqueue(request('a', { waitingSince: 1000 }), 1000);
+      await store.enqueue(request('b', { waitingSince: 2000 }), 2000);
+      assert.equal(await store.offerNext(60_999), null, 'L2 not yet');
+      assert.deepEqual([(await store.offerNext(61_000))?.route.conversationId, (await store.offerNext(61_000))?.route.conversationId], ['a', undefined], 'b reaches L2 only at 62,000');
+      await store.decline('a', 2, 61_000, 120_000);
+      assert.equal(await store.offerNext(61_999), null, 'agent 2 declined a, L3 not yet, b not yet');
+      assert.deepEqual([(await store.offerNext(62_000))?.route.conversationId], ['b']);
+      assert.equal(await store.offerNext(120_999), null, 'L3 not yet');
+      const l3 = await store.offerNext(121_000);
+      assert.deepEqual([l3?.route.conversationId, l3?.agentId], ['a', 3]);
+      await store.accept('a', 3, 121_000);
+
+      await store.enqueue(request('c', { waitingSince: 200_000 }), 200_000);
+      assert.equal(await store.offerNext(200_000), null, 'L1 only at first, and there is no L1 agent');
+      await store.setDepartments([dept({ widenL2AfterMs: 60_000, widenL3AfterMs: null })], 200_000);
+      const after = await store.offerNext(200_000);
+      assert.deepEqual([after?.route.conversationId, after?.agentId], ['c', 3], 'L3 from the start now: the waiting chat was filed again');
+    });
+
+    it('a backlog nobody can serve, in other departments and in the same one, does not hold up a chat that can be served', async function () {
+      this.timeout(60_000);
+      await store.setDepartments([dept(), dept({ id: 2 }), dept({ id: 3 })], 0);
+      const backlog: string[] = [];
+      const enqueueAll = async (n: number, over: (i: number) => Partial<ChatRequest>, tag: string) => {
+        for (let i = 0; i < n; i += 200) {
+          await Promise.all(Array.from({ length: Math.min(200, n - i) }, (_, k) => {
+            const id = `${tag}${i + k}`;
+            backlog.push(id);
+            return store.enqueue(request(id, { waitingSince: i + k, ...over(i + k) }), 0);
+          }));
+        }
+      };
+      await enqueueAll(3000, (i) => ({ departmentId: 2 + (i % 2) }), 'elsewhere-');
+      await enqueueAll(2000, () => ({ language: 'fr' }), 'french-');
+      await online(store, 1, 0, { autoAccept: true, maxChats: 3 });
+      await online(store, 2, 0, { maxChats: 3 });
+      await store.enqueue(request('fresh', { waitingSince: 9_000_000 }), 0);
+      await store.enqueue(request('fresh2', { waitingSince: 9_000_001 }), 0);
+      // Redis: if the pass decoded any chat of the backlog, the script would fail on it.
+      if (unreadable) await unreadable(backlog);
+      const batch = await store.offerBatch(9_000_100, 10);
+      assert.deepEqual(batch.map((o) => [o.route.conversationId, o.agentId]), [['fresh', 1], ['fresh2', 2]]);
+      assert.equal((await store.queued('fresh2'))?.position, 2001, 'behind the French backlog in its department');
+    });
+
+    // Redis only: the in-memory state never outlives the process that wrote it.
+    if (name === 'redis') it('a state written without the queue indexes gets them when the departments are loaded', async () => {
+      await store.setDepartments([dept({ widenL2AfterMs: 60_000 })], 0);
+      await online(store, 1, 0, { memberships: { 1: { level: 'L2', maxChats: null } } });
+      await store.enqueue(request('old', { waitingSince: 1000 }), 1000);
+      await store.enqueue(request('new', { waitingSince: 2000 }), 2000);
+      await withoutIndexes!();
+      assert.equal(await store.offerNext(70_000), null, 'without indexes nothing is found');
+      await store.setDepartments([dept({ widenL2AfterMs: 60_000 })], 70_000);
+      assert.equal((await store.queued('new'))?.position, 2);
+      assert.equal((await store.offerNext(70_000))?.route.conversationId, 'old', 'the agent, present again in the index, gets the oldest chat');
     });
 
     it('concurrent transfer requests and answers: exactly one wins, capacity is never exceeded', async () => {

@@ -7,14 +7,21 @@
  *   P.dept     hash  departmentId → DepartmentRouting JSON
  *   P.profile  hash  agentId → AgentProfile JSON
  *   P.agent    hash  agentId → AgentRuntime JSON
+ *   P.avail    set   agentIds that are available with a console connected (kept by putAgent)
  *   P.route    hash  conversationId → ChatRoute JSON
  *   P.queue    zset  conversationId, score −priority·1e14 + waitingSince (queued and offered)
+ *   P.dq:<d>   zset  the same, for department d only (positions and views)
+ *   P.g:<key>  zset  queued chats of one group "departmentId|stage|channel|language" (same score)
+ *   P.groups   set   keys of the non-empty groups
+ *   P.gof      hash  conversationId → its group key
+ *   P.stage    zset  conversationId → when the queued chat next widens (moves to another group)
  *   P.offers   zset  conversationId → offer deadline
  *   P.wrapups  zset  "agentId|conversationId" → wrap-up end
  *   P.transfers zset conversationId → deadline of its pending warm transfer
  *   P.grace    zset  agentId → end of the reconnect grace
  *   P.nodes    zset  nodeId → last heartbeat
  *   P.epoch    string  set when the state was (re)built from the database
+ *   P.layout   string  version of this layout; setDepartments builds the indexes when it differs
  * Map keys inside JSON are strings (Lua tables with integer keys would encode as arrays).
  */
 export const PRELUDE = `
@@ -45,7 +52,11 @@ local function getAgent(id, now)
   end
   return normAgent(a)
 end
-local function putAgent(a) jset('agent', tostring(a.agentId), a) end
+local function putAgent(a)
+  jset('agent', tostring(a.agentId), a)
+  if a.status == 'available' and #a.connections > 0 then redis.call('SADD', P .. 'avail', tostring(a.agentId))
+  else redis.call('SREM', P .. 'avail', tostring(a.agentId)) end
+end
 local function getProfile(id)
   local p = jget('profile', tostring(id))
   if p then p.memberships = map(p.memberships); p.languages = arr(p.languages) end
@@ -72,11 +83,74 @@ local function dropPending(r)
   r.transfer = NULL
   return t
 end
-local function toQueue(r)
+local deptCache = {}
+local function deptOf(id)
+  local key = tostring(id)
+  if deptCache[key] == nil then deptCache[key] = jget('dept', key) or false end
+  return deptCache[key] or nil
+end
+-- mirrors stageOf and nextStageAt in eligibility.ts: bits 1 = L2, 2 = L3, 4 = fallback language
+local function stageOf(d, lang, waited)
+  local s = 0
+  if isnull(d.widenL2AfterMs) or waited >= d.widenL2AfterMs then s = s + 1 end
+  if isnull(d.widenL3AfterMs) or waited >= d.widenL3AfterMs then s = s + 2 end
+  if not isnull(d.fallbackLanguage) and d.fallbackLanguage ~= lang
+     and (isnull(d.fallbackLanguageAfterMs) or waited >= d.fallbackLanguageAfterMs) then s = s + 4 end
+  return s
+end
+local function stageHas(stage, bit) return math.floor(stage / bit) % 2 == 1 end
+local function nextStageAt(d, lang, since, now)
+  local nextAt = nil
+  local function consider(after)
+    if isnull(after) then return end
+    local at = since + after
+    if at > now and (nextAt == nil or at < nextAt) then nextAt = at end
+  end
+  consider(d.widenL2AfterMs)
+  consider(d.widenL3AfterMs)
+  if not isnull(d.fallbackLanguage) and d.fallbackLanguage ~= lang then consider(d.fallbackLanguageAfterMs) end
+  return nextAt
+end
+-- files a queued chat under its group at now, and notes when it widens next
+local function index(r, now)
+  local d = deptOf(r.departmentId)
+  local stage = 0
+  if d then stage = stageOf(d, r.language, now - r.waitingSince) end
+  local key = tostring(r.departmentId) .. '|' .. stage .. '|' .. (r.channel or 'chat') .. '|' .. r.language
+  redis.call('ZADD', P .. 'g:' .. key, score(r), r.conversationId)
+  redis.call('SADD', P .. 'groups', key)
+  redis.call('HSET', P .. 'gof', r.conversationId, key)
+  local nextAt = nil
+  if d then nextAt = nextStageAt(d, r.language, r.waitingSince, now) end
+  if nextAt then redis.call('ZADD', P .. 'stage', nextAt, r.conversationId)
+  else redis.call('ZREM', P .. 'stage', r.conversationId) end
+end
+local function unindex(cid)
+  local key = redis.call('HGET', P .. 'gof', cid)
+  if key then
+    redis.call('ZREM', P .. 'g:' .. key, cid)
+    if redis.call('ZCARD', P .. 'g:' .. key) == 0 then redis.call('SREM', P .. 'groups', key) end
+    redis.call('HDEL', P .. 'gof', cid)
+  end
+  redis.call('ZREM', P .. 'stage', cid)
+end
+local function waitAdd(r)
+  redis.call('ZADD', P .. 'queue', score(r), r.conversationId)
+  redis.call('ZADD', P .. 'dq:' .. tostring(r.departmentId), score(r), r.conversationId)
+end
+-- out of the waiting lists and the index, whatever its state (before its department or priority change)
+local function unlist(r)
+  unindex(r.conversationId)
+  redis.call('ZREM', P .. 'queue', r.conversationId)
+  redis.call('ZREM', P .. 'dq:' .. tostring(r.departmentId), r.conversationId)
+end
+local function toQueue(r, now)
+  unindex(r.conversationId)
   dropPending(r)
   r.inCall = false
   r.state = 'queued'; r.agentId = NULL; r.offerExpiresAt = NULL
-  redis.call('ZADD', P .. 'queue', score(r), r.conversationId)
+  waitAdd(r)
+  index(r, now)
   redis.call('ZREM', P .. 'offers', r.conversationId)
 end
 
@@ -90,25 +164,15 @@ local function capacityFor(p, deptId)
   if m and not isnull(m.maxChats) then return m.maxChats end
   return p.maxChats
 end
-local function levelAllowed(d, level, waited)
-  if level == 'L1' then return true end
-  if level == 'L2' then return isnull(d.widenL2AfterMs) or waited >= d.widenL2AfterMs end
-  if level == 'L3' then return isnull(d.widenL3AfterMs) or waited >= d.widenL3AfterMs end
-  return false
-end
-local function languageOk(d, p, lang, waited)
-  if contains(p.languages, lang) then return true end
-  if not isnull(d.fallbackLanguage) and d.fallbackLanguage ~= lang
-     and (isnull(d.fallbackLanguageAfterMs) or waited >= d.fallbackLanguageAfterMs) then
-    return contains(p.languages, d.fallbackLanguage)
-  end
-  return false
-end
-local function qualified(p, r, d, now)
-  local m = p.memberships[tostring(r.departmentId)]
+local levelBits = { L1 = 0, L2 = 1, L3 = 2 }
+-- mirrors qualifiesFor: membership, level and language for every chat of group g
+local function qualifiesFor(p, g)
+  local m = p.memberships[g.deptId]
   if not m then return false end
-  local waited = now - r.waitingSince
-  return levelAllowed(d, m.level, waited) and languageOk(d, p, r.language, waited)
+  local bit = levelBits[m.level]
+  if bit == nil or (bit > 0 and not stageHas(g.stage, bit)) then return false end
+  if contains(p.languages, g.language) then return true end
+  return stageHas(g.stage, 4) and contains(p.languages, g.d.fallbackLanguage)
 end
 local function reachable(a) return a.status == 'available' and #a.connections > 0 end
 -- is the agent on a call in any chat but except? (one call per agent)
@@ -120,14 +184,6 @@ local function onCall(a, except)
     end
   end
   return false
-end
-local function eligible(p, a, r, d, now)
-  if not reachable(a) or not isnull(a.offer) then return false end
-  if r.channel == 'voice' and onCall(a, nil) then return false end
-  local blockedUntil = r.declined[tostring(a.agentId)]
-  if blockedUntil and blockedUntil > now then return false end
-  if loadOf(a) >= capacityFor(p, r.departmentId) then return false end
-  return qualified(p, r, d, now)
 end
 -- true when agent a comes before agent b under the department's strategy
 local function before(d, a, b)
@@ -185,7 +241,50 @@ end
 
 const script = (body: string) => `${PRELUDE}\n${body}`;
 
+export const LAYOUT = '2';
+
 export const SCRIPTS = {
+  // ARGV: now, then departmentId and its JSON, pairwise. Queued chats of departments whose
+  // settings changed are filed again; a state without the indexes (written by an earlier
+  // version) gets them built once from the queue.
+  setDepartments: script(`
+local now = tonumber(ARGV[1])
+local changed, keep = {}, {}
+for i = 2, #ARGV, 2 do
+  local id, raw = ARGV[i], ARGV[i + 1]
+  keep[id] = true
+  if redis.call('HGET', P .. 'dept', id) ~= raw then
+    redis.call('HSET', P .. 'dept', id, raw)
+    changed[#changed + 1] = id
+  end
+end
+for _, id in ipairs(redis.call('HKEYS', P .. 'dept')) do
+  if not keep[id] then
+    redis.call('HDEL', P .. 'dept', id)
+    changed[#changed + 1] = id
+  end
+end
+deptCache = {}
+if redis.call('GET', P .. 'layout') ~= '${LAYOUT}' then
+  for _, cid in ipairs(redis.call('ZRANGE', P .. 'queue', 0, -1)) do
+    local r = getRoute(cid)
+    if r then
+      waitAdd(r)
+      if r.state == 'queued' then unindex(cid); index(r, now) end
+    end
+  end
+  for _, v in ipairs(redis.call('HVALS', P .. 'agent')) do putAgent(normAgent(cjson.decode(v))) end
+  redis.call('SET', P .. 'layout', '${LAYOUT}')
+else
+  for _, id in ipairs(changed) do
+    for _, cid in ipairs(redis.call('ZRANGE', P .. 'dq:' .. id, 0, -1)) do
+      local r = getRoute(cid)
+      if r and r.state == 'queued' then unindex(cid); index(r, now) end
+    end
+  end
+end
+return 1`),
+
   setStatus: script(`
 local id, status, reason, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local a = getAgent(id, now)
@@ -230,13 +329,13 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'grace', '-inf', now)) do
     local withdrawn = a.offer
     if not isnull(withdrawn) then
       local r = getRoute(withdrawn)
-      if r then toQueue(r); putRoute(r) end
+      if r then toQueue(r, now); putRoute(r) end
       a.offer = NULL
     end
     local requeued = a.active
     for _, cid in ipairs(requeued) do
       local r = getRoute(cid)
-      if r then toQueue(r); putRoute(r) end
+      if r then toQueue(r, now); putRoute(r) end
     end
     a.active = {}
     for _, cid in ipairs(a.reserved) do
@@ -255,57 +354,146 @@ end
 return cjson.encode(out)`),
 
   enqueue: script(`
-local req = cjson.decode(ARGV[1])
+local req, now = cjson.decode(ARGV[1]), tonumber(ARGV[2])
 if redis.call('HEXISTS', P .. 'route', req.conversationId) == 1 then return 0 end
 req.state = 'queued'; req.agentId = NULL; req.offerExpiresAt = NULL; req.declined = {}; req.transfer = NULL; req.inCall = false
 putRoute(req)
-redis.call('ZADD', P .. 'queue', score(req), req.conversationId)
+waitAdd(req)
+index(req, now)
 return 1`),
 
   remove: script(`
 local r = getRoute(ARGV[1])
 if not r then return false end
+unlist(r)
 detach(r)
 redis.call('HDEL', P .. 'route', r.conversationId)
-redis.call('ZREM', P .. 'queue', r.conversationId)
 return cjson.encode(r)`),
 
-  offerNext: script(`
-local now = tonumber(ARGV[1])
-local candidates = {}
-for _, v in ipairs(redis.call('HVALS', P .. 'agent')) do
-  local a = normAgent(cjson.decode(v))
-  if reachable(a) and isnull(a.offer) then candidates[#candidates + 1] = a end
-end
-if #candidates == 0 then return false end
-local profiles, depts = {}, {}
-for _, a in ipairs(candidates) do profiles[a.agentId] = getProfile(a.agentId) end
-for _, cid in ipairs(redis.call('ZRANGE', P .. 'queue', 0, -1)) do
+  offerBatch: script(`
+local now, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+-- chats whose next widening is due move to their next group
+for _, cid in ipairs(redis.call('ZRANGEBYSCORE', P .. 'stage', '-inf', now)) do
   local r = getRoute(cid)
-  if r and r.state == 'queued' then
-    local key = tostring(r.departmentId)
-    if depts[key] == nil then depts[key] = jget('dept', key) or false end
-    local d = depts[key]
-    if d then
-      local best = nil
-      for _, a in ipairs(candidates) do
-        local p = profiles[a.agentId]
-        if p and eligible(p, a, r, d, now) and (best == nil or before(d, a, best)) then best = a end
-      end
-      if best then
-        local expiresAt = now + d.offerTimeoutMs
-        r.state = 'offered'; r.agentId = best.agentId; r.offerExpiresAt = expiresAt
-        putRoute(r)
-        redis.call('ZADD', P .. 'offers', expiresAt, cid)
-        best.offer = cid
-        best.lastOfferedAt[tostring(d.id)] = now
-        putAgent(best)
-        return cjson.encode({ route = r, agentId = best.agentId, expiresAt = expiresAt, autoAccept = profiles[best.agentId].autoAccept })
+  unindex(cid)
+  if r and r.state == 'queued' then index(r, now) end
+end
+local keys = redis.call('SMEMBERS', P .. 'groups')
+if #keys == 0 or limit <= 0 then return '[]' end
+-- the agents who could take a chat now (present, no pending offer), per department they belong to
+local members, profiles = {}, {}
+for _, id in ipairs(redis.call('SMEMBERS', P .. 'avail')) do
+  local raw = redis.call('HGET', P .. 'agent', id)
+  local p = getProfile(id)
+  if raw and p then
+    local a = normAgent(cjson.decode(raw))
+    if reachable(a) and isnull(a.offer) then
+      profiles[a.agentId] = p
+      for deptId, _ in pairs(p.memberships) do
+        members[deptId] = members[deptId] or {}
+        table.insert(members[deptId], a)
       end
     end
   end
 end
-return false`),
+local groups = {}
+for _, key in ipairs(keys) do
+  local deptId, stage, channel, language = string.match(key, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  local d = deptOf(deptId)
+  if members[deptId] and d then
+    groups[#groups + 1] = { key = key, d = d, deptId = deptId, stage = tonumber(stage), channel = channel, language = language }
+  end
+end
+if #groups == 0 then return '[]' end
+local routes = {}
+local function routeOf(cid)
+  if routes[cid] == nil then routes[cid] = getRoute(cid) or false end
+  return routes[cid] or nil
+end
+local function onCallNow(a)
+  for _, cid in ipairs(a.active) do
+    local r = routeOf(cid)
+    if r and r.inCall == true then return true end
+  end
+  return false
+end
+-- mirrors canServeGroup
+local function canServe(a, g)
+  local p = profiles[a.agentId]
+  if not reachable(a) or not isnull(a.offer) then return false end
+  if g.channel == 'voice' and onCallNow(a) then return false end
+  if loadOf(a) >= capacityFor(p, g.deptId) then return false end
+  return qualifiesFor(p, g)
+end
+-- mirrors compareRoutes: true when x goes before y in queue order
+local function routeBefore(x, y)
+  if x.priority ~= y.priority then return x.priority > y.priority end
+  if x.waitingSince ~= y.waitingSince then return x.waitingSince < y.waitingSince end
+  return x.conversationId < y.conversationId
+end
+local out, touched = {}, {}
+while #out < limit do
+  -- the first chat in queue order that someone can take: per group, the first chat not declined
+  -- by every agent able to serve the group (almost always its head)
+  local best, bestFree, bestGroup = nil, nil, nil
+  for _, g in ipairs(groups) do
+    local able = {}
+    for _, a in ipairs(members[g.deptId]) do
+      if canServe(a, g) then able[#able + 1] = a end
+    end
+    local from, stop = 0, #able == 0
+    while not stop do
+      local ids = redis.call('ZRANGE', P .. 'g:' .. g.key, from, from + 15)
+      if #ids == 0 then break end
+      for _, cid in ipairs(ids) do
+        local r = routeOf(cid)
+        if best and not routeBefore(r, best) then stop = true; break end
+        local free = {}
+        for _, a in ipairs(able) do
+          local blockedUntil = r.declined[tostring(a.agentId)]
+          if not (blockedUntil and blockedUntil > now) then free[#free + 1] = a end
+        end
+        if #free > 0 then
+          best, bestFree, bestGroup = r, free, g
+          stop = true
+          break
+        end
+      end
+      from = from + 16
+    end
+  end
+  if not best then break end
+  local d = bestGroup.d
+  local agent = nil
+  for _, a in ipairs(bestFree) do
+    if agent == nil or before(d, a, agent) then agent = a end
+  end
+  local autoAccept = profiles[agent.agentId].autoAccept == true
+  local cid = best.conversationId
+  local expiresAt = now + d.offerTimeoutMs
+  unindex(cid)
+  best.agentId = agent.agentId
+  agent.lastOfferedAt[tostring(d.id)] = now
+  if autoAccept then
+    -- taken without asking, as accept would: the agent stays free for more while under capacity
+    redis.call('ZREM', P .. 'queue', cid)
+    redis.call('ZREM', P .. 'dq:' .. tostring(best.departmentId), cid)
+    best.state = 'assigned'; best.offerExpiresAt = NULL
+    best.inCall = best.channel == 'voice'
+    agent.active[#agent.active + 1] = cid
+    agent.idleSince = now
+  else
+    best.state = 'offered'; best.offerExpiresAt = expiresAt
+    redis.call('ZADD', P .. 'offers', expiresAt, cid)
+    agent.offer = cid
+  end
+  putRoute(best)
+  touched[tostring(agent.agentId)] = agent
+  out[#out + 1] = { route = best, agentId = agent.agentId, expiresAt = expiresAt, autoAccept = autoAccept }
+end
+for _, a in pairs(touched) do putAgent(a) end
+if #out == 0 then return '[]' end
+return cjson.encode(out)`),
 
   accept: script(`
 local cid, agentId, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -319,7 +507,7 @@ putAgent(a)
 r.state = 'assigned'; r.offerExpiresAt = NULL
 r.inCall = r.channel == 'voice'
 putRoute(r)
-redis.call('ZREM', P .. 'queue', cid)
+unlist(r)
 redis.call('ZREM', P .. 'offers', cid)
 return cjson.encode(r)`),
 
@@ -331,7 +519,7 @@ local a = getAgent(agentId, now)
 a.offer = NULL
 putAgent(a)
 r.declined[tostring(agentId)] = now + excludeMs
-toQueue(r)
+toQueue(r, now)
 putRoute(r)
 return cjson.encode(r)`),
 
@@ -347,7 +535,7 @@ for _, cid in ipairs(redis.call('ZRANGEBYSCORE', P .. 'offers', '-inf', now)) do
     a.offer = NULL
     putAgent(a)
     r.declined[tostring(agentId)] = now + excludeMs
-    toQueue(r)
+    toQueue(r, now)
     putRoute(r)
     out[#out + 1] = { route = r, agentId = agentId }
   end
@@ -359,7 +547,7 @@ local cid, now = ARGV[1], tonumber(ARGV[2])
 local r = getRoute(cid)
 if not r then return false end
 redis.call('HDEL', P .. 'route', cid)
-redis.call('ZREM', P .. 'queue', cid)
+unlist(r)
 redis.call('ZREM', P .. 'offers', cid)
 if r.state == 'assigned' and not isnull(r.agentId) then
   dropPending(r)
@@ -397,20 +585,19 @@ return cjson.encode(freed)`),
   assign: script(`
 local req, agentId, now = cjson.decode(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local existing = getRoute(req.conversationId)
-if existing then detach(existing) end
+if existing then unlist(existing); detach(existing) end
 req.state = 'assigned'; req.agentId = agentId; req.offerExpiresAt = NULL; req.declined = {}; req.transfer = NULL; req.inCall = false
 putRoute(req)
-redis.call('ZREM', P .. 'queue', req.conversationId)
 local a = getAgent(agentId, now)
 if not contains(a.active, req.conversationId) then a.active[#a.active + 1] = req.conversationId end
 putAgent(a)
 return 1`),
 
   requeue: script(`
-local r = getRoute(ARGV[1])
+local r, now = getRoute(ARGV[1]), tonumber(ARGV[2])
 if not r then return false end
 detach(r)
-toQueue(r)
+toQueue(r, now)
 putRoute(r)
 return cjson.encode(r)`),
 
@@ -480,6 +667,8 @@ local cid, deptId, now, excludeMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]
 local r = getRoute(cid)
 if not r then return false end
 local previous = copy(r)
+-- out of the old department's queue before its department and priority change
+unlist(r)
 dropPending(r)
 if not isnull(r.agentId) then
   local a = getAgent(r.agentId, now)
@@ -494,7 +683,7 @@ if not isnull(r.agentId) then
 end
 r.departmentId = deptId
 r.priority = r.priority + 1
-toQueue(r)
+toQueue(r, now)
 putRoute(r)
 return cjson.encode({ route = r, previous = previous })`),
 
@@ -509,6 +698,7 @@ if not raw then return refuse('offline') end
 local why = transferRefusal(getProfile(toId), normAgent(cjson.decode(raw)), r, force)
 if why then return refuse(why) end
 local previous = copy(r)
+unlist(r)
 detach(r)
 r.inCall = previous.inCall == true
 if previous.state == 'assigned' and not isnull(previous.agentId) then
@@ -518,7 +708,6 @@ if previous.state == 'assigned' and not isnull(previous.agentId) then
 end
 r.state = 'assigned'; r.agentId = toId; r.offerExpiresAt = NULL
 putRoute(r)
-redis.call('ZREM', P .. 'queue', cid)
 redis.call('ZREM', P .. 'offers', cid)
 local b = getAgent(toId, now)
 if not contains(b.active, cid) then b.active[#b.active + 1] = cid end

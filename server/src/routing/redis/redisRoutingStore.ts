@@ -54,23 +54,43 @@ export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingSt
     return raw.filter((v): v is string => typeof v === 'string').map((v) => normRoute(JSON.parse(v) as ChatRoute));
   };
 
+  // Queue views are read several times a second, and most waiting chats have not changed since
+  // the last read: what was parsed is kept by its stored text, and only changed chats are parsed
+  // again (a profile with 15,000 waiting spent most of the views' time and garbage on parsing).
+  // A read of the whole queue keeps only the chats still waiting.
+  let parsed = new Map<string, { raw: string; route: ChatRoute }>();
+  const PARSED_MAX = 200_000;
+
   async function readQueue(departmentId: number | null): Promise<QueuedView[]> {
-    const routes = await readRoutes(await redis.zRange(`${P}queue`, 0, -1));
+    const ids = await redis.zRange(departmentId === null ? `${P}queue` : `${P}dq:${departmentId}`, 0, -1);
+    const raw = ids.length ? await redis.hmGet(`${P}route`, ids) : [];
+    if (parsed.size > PARSED_MAX) parsed = new Map();
+    const kept = departmentId === null ? new Map<string, { raw: string; route: ChatRoute }>() : parsed;
     const perDepartment = new Map<number, number>();
-    return routes
-      .filter((r) => r.state !== 'assigned' && (departmentId === null || r.departmentId === departmentId))
-      .map((r): QueuedView => {
-        const position = (perDepartment.get(r.departmentId) ?? 0) + 1;
-        perDepartment.set(r.departmentId, position);
-        return { ...r, position };
-      });
+    const views: QueuedView[] = [];
+    raw.forEach((text, i) => {
+      if (typeof text !== 'string') return;
+      const id = ids[i]!;
+      let entry = parsed.get(id);
+      if (entry?.raw !== text) entry = { raw: text, route: normRoute(JSON.parse(text) as ChatRoute) };
+      kept.set(id, entry);
+      const r = entry.route;
+      if (r.state === 'assigned' || (departmentId !== null && r.departmentId !== departmentId)) return;
+      const position = (perDepartment.get(r.departmentId) ?? 0) + 1;
+      perDepartment.set(r.departmentId, position);
+      // Callers get their own copy; the kept one stays as stored.
+      views.push({ ...r, declined: { ...r.declined }, transfer: r.transfer ? { ...r.transfer } : null, position });
+    });
+    parsed = kept;
+    return views;
   }
 
+  const offerBatch = async (now: number, limit: number): Promise<OfferMade[]> =>
+    asArray<OfferMade>(await json('offerBatch', [now, limit])).map((offer) => ({ ...offer, route: normRoute(offer.route) }));
+
   return {
-    async setDepartments(list) {
-      const multi = redis.multi().del(`${P}dept`);
-      for (const d of list) multi.hSet(`${P}dept`, String(d.id), JSON.stringify(d));
-      await multi.exec();
+    async setDepartments(list, now) {
+      await run('setDepartments', [now, ...list.flatMap((d) => [d.id, JSON.stringify(d)])]);
     },
     async setAgentProfile(profile) {
       await redis.hSet(`${P}profile`, String(profile.agentId), JSON.stringify(profile));
@@ -88,15 +108,13 @@ export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingSt
       return asArray<(typeof out)[number]>(out).map((e) => ({ agent: normAgent(e.agent), withdrawnOffer: e.withdrawnOffer ?? null, requeued: asArray<string>(e.requeued) }));
     },
 
-    enqueue: async (request) => (await run('enqueue', [JSON.stringify(request)])) === 1,
+    enqueue: async (request, now) => (await run('enqueue', [JSON.stringify(request), now])) === 1,
     async remove(conversationId) {
       const r = await json<ChatRoute>('remove', [conversationId]);
       return r ? normRoute(r) : null;
     },
-    async offerNext(now) {
-      const offer = await json<OfferMade>('offerNext', [now]);
-      return offer ? { ...offer, route: normRoute(offer.route) } : null;
-    },
+    offerNext: async (now) => (await offerBatch(now, 1))[0] ?? null,
+    offerBatch,
     async accept(conversationId, agentId, now) {
       const r = await json<ChatRoute>('accept', [conversationId, agentId, now]);
       return r ? normRoute(r) : null;
@@ -117,8 +135,8 @@ export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingSt
     async assign(request, agentId, now) {
       await run('assign', [JSON.stringify(request), agentId, now]);
     },
-    async requeue(conversationId) {
-      const r = await json<ChatRoute>('requeue', [conversationId]);
+    async requeue(conversationId, now) {
+      const r = await json<ChatRoute>('requeue', [conversationId, now]);
       return r ? normRoute(r) : null;
     },
 
@@ -163,7 +181,8 @@ export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingSt
     async queued(conversationId) {
       const route = (await readRoutes([conversationId]))[0];
       if (!route || route.state === 'assigned') return null;
-      return (await readQueue(route.departmentId)).find((r) => r.conversationId === conversationId) ?? null;
+      const rank = await redis.zRank(`${P}dq:${route.departmentId}`, conversationId);
+      return rank === null ? null : { ...route, position: rank + 1 };
     },
     queue: readQueue,
     async agent(agentId) {
