@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { CallState } from '../../../shared/schemas/voice.js';
 import { voiceRoomIds } from '../../../shared/schemas/voice.js';
 import { accept, clientId, eventually, makeAgent, makeDepartment, makeVisitorChat, sleep } from '../../support/chatFixtures.js';
-import { ask, closeAllSockets, connectVisitor, emitRaw, eventWhere, expectOk, login, nextEvent, request, visitorSession } from '../../support/clients.js';
+import { ask, closeAllSockets, connectVisitor, emitRaw, eventWhere, expectOk, fence, login, nextEvent, request, visitorSession } from '../../support/clients.js';
 import { describeEachTarget } from '../../support/dbTargets.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { fakeDtls, joinAndProduce, opusRtpParameters, requireVoice } from '../../support/voice.js';
@@ -142,7 +142,9 @@ describeEachTarget('voice: signaling, calls, hold, transfer, cleanup (real media
     const started = expectOk(await ask(caller, 'conversation:start', { clientId: clientId(), departmentId: dept, language: 'de', name: 'Rita', channel: 'voice', text: 'Bitte um Rückruf zur Rechnung' }));
     assert.equal(started.conversation.channel, 'voice');
     assert.equal(started.queue?.position, 1, 'waits first in line');
-    await sleep(400);
+    // A routing pass has looked at the request; an offer it made would be ahead of the fence.
+    await server.zentrale.engine.tick();
+    await fence(agent.socket);
     assert.ok(!agent.offers.some((o) => o.conversationId === started.conversation.id), 'not offered while on another call');
 
     const offered = eventWhere<{ conversationId: string; channel: string }>(agent.socket, 'offer:received', (o) => o.conversationId === started.conversation.id, 5000);
