@@ -51,7 +51,14 @@ async function agentOn(url: string, email: string, opts: { reconnect?: boolean }
 
 async function visitorOn(url: string, departmentId: number, name: string): Promise<{ socket: VisitorSocket; conversationId: string }> {
   const socket = await connectVisitor(url, (await visitorSession(url)).token);
-  const started = expectOk(await ask(socket, 'conversation:start', { clientId: clientId(), departmentId, language: 'de', name, text: `Hallo von ${name}` }));
+  // As the widget does: a start answered UNAVAILABLE (Redis reconnecting) is retried with the same client id.
+  const id = clientId();
+  let ack = await ask(socket, 'conversation:start', { clientId: id, departmentId, language: 'de', name, text: `Hallo von ${name}` });
+  for (let attempt = 0; attempt < 10 && !ack.ok && ack.error.code === 'UNAVAILABLE'; attempt++) {
+    await sleep(500);
+    ack = await ask(socket, 'conversation:start', { clientId: id, departmentId, language: 'de', name, text: `Hallo von ${name}` });
+  }
+  const started = expectOk(ack);
   return { socket, conversationId: started.conversation.id };
 }
 
@@ -372,7 +379,15 @@ const clusterPossible = dbTargets().includes('mariadb');
       const [a, b] = cluster.nodes as [TestCluster['nodes'][0], TestCluster['nodes'][0]];
       const agent = await agentOn(b.url, team.emails[1]!);
       expectOk(await ask(agent, 'presence:set', { status: 'available' }));
-      agent.on('offer:received', (offer) => void ask(agent, 'offer:accept', { conversationId: offer.conversationId }));
+      // As the console does: an accept answered UNAVAILABLE (Redis reconnecting; commands fail fast) is tried again.
+      const acceptOffer = async (conversationId: string) => {
+        for (let attempt = 0; attempt < 10; attempt++) {
+          const ack = await ask(agent, 'offer:accept', { conversationId });
+          if (ack.ok || ack.error.code !== 'UNAVAILABLE') return;
+          await sleep(500);
+        }
+      };
+      agent.on('offer:received', (offer) => void acceptOffer(offer.conversationId));
       const before = await visitorOn(a.url, team.departmentId, 'Vorher');
       await eventually(async () => (await cluster.db.models.Conversation.findByPk(before.conversationId))?.status === 'active', 10_000, 'first chat accepted');
 
