@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Offer } from '../../shared/schemas/routing.js';
 import type { Level, Role } from '../../shared/schemas/common.js';
 import type { RoutingConfig } from '../../shared/schemas/routing.js';
-import { ask, connectAgent, connectVisitor, expectOk, login, nextEvent, visitorSession, type AgentSocket, type VisitorSocket } from './clients.js';
+import { ask, connectAgent, connectVisitor, eventWhere, expectOk, login, nextEvent, visitorSession, type AgentSocket, type VisitorSocket } from './clients.js';
 import type { TestServer, TestUser } from './server.js';
 
 export const clientId = () => randomUUID().replaceAll('-', '');
@@ -41,6 +41,8 @@ export interface TestAgent {
   offers: Offer[];
   /** Resolves with the next offer this agent receives. */
   nextOffer(ms?: number): Promise<Offer>;
+  /** The offer for this conversation, already received or still to come (the offer may beat the visitor's ack). */
+  offerFor(conversationId: string, ms?: number): Promise<Offer>;
   setStatus(status: 'available' | 'away' | 'offline'): Promise<void>;
 }
 
@@ -71,6 +73,10 @@ export async function makeAgent(
     socket,
     offers,
     nextOffer: (ms = 3000) => nextEvent<Offer>(socket, 'offer:received', ms),
+    offerFor(conversationId, ms = 3000) {
+      const seen = offers.find((o) => o.conversationId === conversationId);
+      return seen ? Promise.resolve(seen) : eventWhere<Offer>(socket, 'offer:received', (o) => o.conversationId === conversationId, ms);
+    },
     async setStatus(status) {
       expectOk(await ask(socket, 'presence:set', { status }));
     },

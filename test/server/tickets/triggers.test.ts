@@ -55,8 +55,8 @@ describeEachTarget('offline fallback: when a chat becomes a ticket', ({ db, redi
     const started = expectOk(await start(v, dept));
     assert.equal(started.ticket, null);
     assert.equal(started.conversation.departmentId, fallback);
-    const offer = await agent.nextOffer();
-    assert.equal(offer.conversationId, started.conversation.id);
+    const offer = await agent.offerFor(started.conversation.id);
+    assert.equal(offer.departmentId, fallback);
   });
 
   it('2. department closed: a ticket at once, with the next opening; the public list says closed and when it opens', async () => {
