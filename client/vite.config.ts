@@ -33,6 +33,22 @@ function mergeManifests(): Plugin {
 }
 
 /**
+ * The widget connects with `transports: ['websocket', 'polling']` (lib/socket.ts), so
+ * engine.io-client's WebTransport transport is never used; customer pages should not download it
+ * (about 400 bytes gzipped of the widget's size budget). Only the widget build gets the empty stand-in.
+ */
+function withoutWebTransport(): Plugin {
+  return {
+    name: 'zentrale:no-webtransport',
+    apply: 'build',
+    applyToEnvironment: (environment) => environment.name === 'widget',
+    load(id) {
+      return /engine\.io-client\/build\/esm\/transports\/webtransport\.js$/.test(id) ? 'export class WT {}\n' : null;
+    },
+  };
+}
+
+/**
  * Browser client: `/` (demo customer site), `/console/` (agent SPA), `/ticket/` (a ticket's
  * tracking page), `/community/` (the community rooms) and `/widget/` (the page inside the iframe), served statically from dist/client
  * by the Node server. The loader
@@ -41,7 +57,7 @@ function mergeManifests(): Plugin {
 export default defineConfig({
   root: clientDir,
   base: '/',
-  plugins: [svelte(), mergeManifests()],
+  plugins: [svelte(), mergeManifests(), withoutWebTransport()],
   // Development runs Vite inside the zentrale server (npm run dev, server/src/http/devClient.ts),
   // so pages, API and sockets share one origin as in production.
   build: {

@@ -1,5 +1,8 @@
 import type { ErrorBody, ErrorCode } from '../../shared/errors.js';
-import type { Translate } from './i18n.svelte.js';
+import type { CommonKey } from '../../shared/i18n/en.js';
+
+/** lib/i18n.svelte.ts `Translate`, spelled out so this module (and the outbox) load without Svelte in unit tests. */
+type Translate = (key: CommonKey, params?: Record<string, string | number>) => string;
 
 /**
  * Errors a client sees: everything the server can answer, plus two that only happen on the
@@ -10,7 +13,13 @@ export type ClientError = Omit<ErrorBody, 'code'> & { code: ClientErrorCode };
 export type ClientAck<T> = { ok: true; data: T } | { ok: false; error: ClientError };
 
 export const networkError = (message = 'network error'): ClientError => ({ code: 'NETWORK', message });
-export const timeoutError = (): ClientError => ({ code: 'TIMEOUT', message: 'no answer in time' });
+export const notConnected = (): { ok: false; error: ClientError } => ({ ok: false, error: networkError('not connected') });
+
+/**
+ * The request was lost on the way (no answer in time, or the connection dropped): sending it again
+ * with the same client id is safe, the server keeps it once. Every other error is the server's answer.
+ */
+export const isTransient = (error: ClientError): boolean => error.code === 'TIMEOUT' || error.code === 'NETWORK';
 
 /** Turns an error into a sentence in the UI language (never shows the server's English text). */
 export function errorText(t: Translate, error: ClientError): string {

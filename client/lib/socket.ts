@@ -1,6 +1,6 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { Ack } from '../../shared/ack.js';
-import { timeoutError, type ClientAck } from './errors.js';
+import type { ClientAck, ClientError } from './errors.js';
 
 export const ACK_TIMEOUT_MS = 10_000;
 
@@ -26,14 +26,31 @@ export function connectSocket<ServerToClient extends object, ClientToServer exte
   });
 }
 
+/** The events of a ClientToServer map (shared/events) that answer with an ack, and their payload and data. */
+export type AckEvent<E> = { [K in keyof E]: E[K] extends (payload: never, ack: never) => void ? K : never }[keyof E] & string;
+export type AskPayload<F> = F extends (payload: infer P, ack: never) => void ? P : never;
+export type AskResult<F> = F extends (payload: never, ack: (response: Ack<infer T>) => void) => void ? T : never;
+
 /**
- * Awaits an ack from `socket.emitWithAck(...)`. A missing answer (timeout or a
- * disconnect while waiting) becomes a TIMEOUT error instead of a rejected promise.
+ * Sends one event and waits for its ack, typed from the socket's event map. The answer keeps the
+ * real cause of a failure: the server's error ack as it came (`code`, `message`, `issues`, …);
+ * TIMEOUT when the socket was connected and no answer came in time; NETWORK when the connection
+ * was lost (or never there) while waiting, so the request may not have reached the server.
+ * Never rejects.
  */
-export async function settle<T>(pending: Promise<Ack<T>>): Promise<ClientAck<T>> {
+export async function ask<L extends object, E extends object, K extends AckEvent<E>>(
+  socket: Socket<L, E>,
+  event: K,
+  payload: AskPayload<E[K]>,
+): Promise<ClientAck<AskResult<E[K]>>> {
+  // The event map's generic signature is checked above; socket.io's own overloads cannot follow it.
+  const raw = socket as unknown as Socket;
   try {
-    return await pending;
-  } catch {
-    return { ok: false, error: timeoutError() };
+    return (await raw.emitWithAck(event, payload)) as Ack<AskResult<E[K]>>;
+  } catch (error) {
+    // socket.io rejects after `ackTimeout` ("operation has timed out", also for a request still
+    // buffered while offline) or when the connection drops before the answer ("socket has been
+    // disconnected"): still connected means the server did not answer in time.
+    return { ok: false, error: { code: raw.connected ? 'TIMEOUT' : 'NETWORK', message: String(error) } };
   }
 }

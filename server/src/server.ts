@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Router, type Express } from 'express';
+import { Router } from 'express';
 import { Server as SocketServer } from 'socket.io';
 import { AGENT_NAMESPACE } from '../../shared/events/agent.js';
 import { VISITOR_NAMESPACE } from '../../shared/events/visitor.js';
@@ -12,16 +12,16 @@ import { createLimits } from './limits/limits.js';
 import { authRoutes } from './auth/routes.js';
 import { resolveSecretKey } from './auth/secretKey.js';
 import { createSessions } from './auth/sessions.js';
-import { createSetup } from './auth/setup.js';
+import { createSetup } from './users/setup.js';
 import { createVisitorTokens } from './auth/visitorTokens.js';
 import { createAttachmentStore } from './attachments/attachmentStore.js';
 import { attachmentRoutes } from './attachments/routes.js';
 import { createCannedResponses } from './canned/cannedResponses.js';
 import { cannedRoutes } from './canned/routes.js';
 import { createChatService } from './chat/chatService.js';
-import { createMessageStore } from './chat/messageStore.js';
+import { createMessageStore } from './conversations/messageStore.js';
 import { createStartWriter } from './chat/startWriter.js';
-import { createMessageWriter } from './chat/messageWriter.js';
+import { createMessageWriter } from './conversations/messageWriter.js';
 import { createEventLog } from './conversations/eventLog.js';
 import { conversationRoutes } from './conversations/routes.js';
 import { createTimeline } from './conversations/timeline.js';
@@ -32,8 +32,8 @@ import { createSqlRunner } from './db/sqlRunner.js';
 import { migrate } from './db/migrate.js';
 import { createDepartments } from './departments/departments.js';
 import { departmentRoutes, publicDepartmentRoutes } from './departments/routes.js';
-import { databaseCheck } from './health/checks.js';
-import { isRedisUnavailable, redisCheck } from './cluster/redisFailures.js';
+import { databaseCheck, redisCheck } from './health/checks.js';
+import { isRedisUnavailable } from './cluster/redisFailures.js';
 import { healthRoutes } from './health/routes.js';
 import { createApp } from './http/app.js';
 import { clientAssets } from './http/clientAssets.js';
@@ -47,8 +47,12 @@ import { createHandleTimes } from './routing/handleTimes.js';
 import { createMemoryRoutingStore } from './routing/memoryRoutingStore.js';
 import { createRedisRoutingStore } from './routing/redis/redisRoutingStore.js';
 import { connectRedisCluster } from './cluster/redisCluster.js';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { createNotifier, withConversationHook } from './routing/notifier.js';
+import { createNotifier } from './routing/notifier.js';
+import { createBus } from './events/bus.js';
+import { subscribeChatPushes } from './socket/pushes/chat.js';
+import { subscribeTicketPushes } from './socket/pushes/tickets.js';
+import { subscribeTransferPushes } from './socket/pushes/transfers.js';
+import { subscribeResyncPushes } from './socket/pushes/resync.js';
 import { createRoutingEngine, type RoutingEngine } from './routing/routingEngine.js';
 import { setupAgentNamespace, type AgentNamespace } from './socket/agentNamespace.js';
 import { createConnectionGate } from './socket/connectionGate.js';
@@ -60,6 +64,11 @@ import { Inflight } from './socket/inflight.js';
 import { setupVisitorNamespace, type VisitorNamespace } from './socket/visitorNamespace.js';
 import { createTickets, type Tickets } from './tickets/tickets.js';
 import { transferHandlers } from './transfer/handlers.js';
+import { cannedHandlers } from './canned/handlers.js';
+import { agentChatHandlers } from './chat/agentHandlers.js';
+import { visitorChatHandlers } from './chat/visitorHandlers.js';
+import { presenceHandlers } from './presence/handlers.js';
+import { routingHandlers } from './routing/agentHandlers.js';
 import { createTransfers, type Transfers } from './transfer/transfers.js';
 import { userRoutes } from './users/routes.js';
 import { createUsers } from './users/users.js';
@@ -75,7 +84,6 @@ import { communityHandlers } from './community/handlers.js';
 import { communityRoutes } from './community/routes.js';
 import { setupCommunityNamespace, type CommunityNamespace } from './community/namespace.js';
 import { COMMUNITY_NAMESPACE } from '../../shared/events/community.js';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -125,10 +133,14 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const secretKey = await resolveSecretKey(config.secretKey, config.dataDir, log);
   const sessions = createSessions(db.models, config.sessionTtlHours, now);
   const visitors = createVisitors(db.models, createVisitorTokens(secretKey, config.visitorTokenTtlDays));
+  // The event spine: services publish what happened; pushes, voice and mail follow by subscribing.
+  const bus = createBus(log.child({ feature: 'bus' }));
   // Cluster mode: routing state, rate limits and broadcasts go through Redis.
-  let askClientsToResync = () => undefined as void;
   const cluster = config.redisUrl
-    ? await connectRedisCluster(config.redisUrl, log.child({ feature: 'redis' }), () => askClientsToResync(), { commandTimeoutMs: config.redisCommandTimeoutMs, prefix: config.redisPrefix })
+    ? await connectRedisCluster(config.redisUrl, log.child({ feature: 'redis' }), () => void bus.publish('cluster.resync_required', {}), {
+        commandTimeoutMs: config.redisCommandTimeoutMs,
+        prefix: config.redisPrefix,
+      })
     : null;
   // Every quota and rate limit (server/src/limits): in Redis on a cluster, so budgets hold across nodes.
   const makeLimit = createLimits({ redis: cluster ? { client: cluster.client, prefix: config.redisPrefix } : null }, metrics);
@@ -150,12 +162,9 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     { metrics, log: log.child({ feature: 'connections' }), refreshMs: connectionTtlMs / 3, fallback: createMemoryConnectionCounter(connectionTtlMs) },
   );
 
-  // Express answers every request Socket.IO does not take. The listener must be in place before
-  // Socket.IO attaches (engine.io wraps it); the app itself is built once everything exists.
-  let app: Express | null = null;
-  const httpServer = createHttpServer((req, res) => (app ? app(req, res) : res.writeHead(503).end()));
+  // Socket.IO is attached to the HTTP server once the Express app exists (see below).
   const browserOrigins = [ownOrigin, ...config.allowedOrigins];
-  const io = new SocketServer(httpServer, {
+  const io = new SocketServer({
     maxHttpBufferSize: config.maxPayloadBytes,
     serveClient: false,
     ...(cluster ? { adapter: cluster.adapter } : {}),
@@ -171,14 +180,11 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const agents = io.of(AGENT_NAMESPACE) as unknown as AgentNamespace;
   const visitorsNsp = io.of(VISITOR_NAMESPACE) as unknown as VisitorNamespace;
 
-  // A conversation that changed hands or closed may take someone out of its call.
-  let conversationChanged: (conversationId: string) => void = () => undefined;
-  const notifier = withConversationHook(createNotifier(agents, visitorsNsp), (id) => conversationChanged(id));
-  askClientsToResync = () => {
-    // Local sockets only: every node tells its own clients.
-    agents.local.emit('sync:required');
-    visitorsNsp.local.emit('sync:required');
-  };
+  subscribeChatPushes(bus, agents, visitorsNsp);
+  subscribeTicketPushes(bus, agents, visitorsNsp);
+  subscribeTransferPushes(bus, agents);
+  subscribeResyncPushes(bus, agents, visitorsNsp);
+  const notifier = createNotifier(bus);
   const sql = await createSqlRunner(db, log.child({ feature: 'sql' }));
   const events = createEventLog(sql, log, now);
   const views = createConversationViews(db);
@@ -186,7 +192,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const engine = createRoutingEngine({
     db,
     sql,
-    store: cluster ? createRedisRoutingStore(cluster.client, config.redisPrefix) : createMemoryRoutingStore(),
+    store: cluster ? await createRedisRoutingStore(cluster.client, config.redisPrefix) : createMemoryRoutingStore(),
     notifier,
     events,
     views,
@@ -218,20 +224,17 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   const canned = createCannedResponses(db.models);
   const mailer = createMailer(config.mail, log.child({ feature: 'mail' }));
   if (!mailer.enabled) log.warn('mail is not configured (SMTP_URL or SMTP_HOST): ticket confirmations, reply mails and transcripts are not sent');
-  let tickets: Tickets | null = null;
   const outbox = createOutbox({
     sequelize: db.sequelize,
     sql,
     mailer,
     log: log.child({ feature: 'mail' }),
     now,
-    onGivenUp: async ({ ticketId, kind, error }) => {
-      if (ticketId !== null && tickets) await tickets.models.TicketEvent.create({ ticketId, type: 'mail_failed', actorType: 'system', actorId: null, data: JSON.stringify({ kind, error }), createdAt: now() });
-    },
+    bus,
   });
   const transcripts = createTranscripts({ db, views, outbox, gate: mailGate, log: log.child({ feature: 'transcripts' }), now });
   const chatQuota = createChatStartQuota({ db, quotas, metrics, now });
-  tickets = createTickets({
+  const tickets = createTickets({
     db,
     sql,
     engine,
@@ -241,8 +244,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     events,
     outbox,
     transcripts,
-    agents,
-    visitors: visitorsNsp,
+    bus,
     secretKey,
     publicUrl: config.publicUrl,
     tickMs: config.routing.tickMs,
@@ -276,7 +278,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     messages,
     conversationViews: views,
     notifier,
-    agents,
+    bus,
     events,
     unserved: { nobodyAvailable: tickets.nobodyAvailable },
     log: log.child({ feature: 'transfers' }),
@@ -284,8 +286,18 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     options: { timeoutMs: config.routing.transferTimeoutMs, reofferAfterMs: config.routing.reofferAfterMs, tickMs: config.routing.tickMs },
   });
 
-  // The community is built after voice (it needs the chat service's namespaces); voice asks it later.
-  let communityRef: Community | null = null;
+  const community = createCommunity({
+    sequelize: db.sequelize,
+    chat,
+    secretKey,
+    publicUrl: config.publicUrl,
+    limits: config.community,
+    staffNames: async () => (await db.models.User.findAll({ attributes: ['name'] })).map((u) => u.name),
+    // Cluster: a visitor's budget is the same whichever node they post through.
+    makeLimit,
+    log: log.child({ feature: 'community' }),
+    now,
+  });
   const voice = await createVoice({
     config: config.voice,
     db,
@@ -295,20 +307,22 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     agents,
     visitors: visitorsNsp,
     consultParty: transfers.consultParty,
-    communityAccess: (roomId, caller) => (communityRef ? communityRef.voiceAccess(roomId, caller) : Promise.resolve(null)),
+    communityAccess: (roomId, caller) => community.voiceAccess(roomId, caller),
     community: io.of(COMMUNITY_NAMESPACE),
     cluster: cluster ? { redis: cluster.client, prefix: config.redisPrefix, nodeId: config.nodeId } : null,
     metrics,
     log,
   });
-  conversationChanged = (id) => void voice.ops.recheck(id).catch((error: unknown) => log.error({ err: error, conversationId: id }, 'voice recheck failed'));
+  // A conversation that changed hands or closed may take someone out of its call.
+  bus.on('conversation.updated', ({ conversation }) =>
+    voice.ops.recheck(conversation.id).catch((error: unknown) => log.error({ err: error, conversationId: conversation.id }, 'voice recheck failed')),
+  );
 
+  // Each feature brings its handlers per namespace; the namespaces bind them to every connection.
   setupVisitorNamespace(visitorsNsp, {
-    visitors,
-    chat,
-    chatQuota,
-    tickets: tickets.visitorHandlers(),
-    voice: { handlers: voice.visitorHandlers(), disconnected: voice.ops.disconnected },
+    authenticate: (token) => visitors.authenticate(token),
+    handlers: { ...visitorChatHandlers(chat, chatQuota), ...tickets.visitorHandlers(), ...voice.visitorHandlers() },
+    disconnected: voice.ops.disconnected,
     log,
     metrics,
     events: eventLimits,
@@ -320,10 +334,28 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   });
   setupAgentNamespace(agents, {
     sessions,
-    engine,
-    chat,
-    canned,
-    db,
+    handlers: {
+      ...presenceHandlers(engine),
+      ...routingHandlers(engine, memberDepartments, (agentId, autoAccept, socketId) => notifier.preferencesChanged(agentId, { autoAccept }, socketId)),
+      ...agentChatHandlers(chat, engine),
+      ...transferHandlers(transfers),
+      ...tickets.agentHandlers(),
+      ...voice.agentHandlers(),
+      ...cannedHandlers(canned, memberDepartments),
+    },
+    connection: {
+      departments: memberDepartments,
+      conversations: async (agentId) => ({
+        active: (await db.models.Conversation.findAll({ where: { assignedAgentId: agentId, status: 'active' }, attributes: ['id'] })).map((c) => c.id),
+        followed: await transfers.followed(agentId),
+      }),
+      connected: async (agentId, socketId) => {
+        await engine.agentConnected(agentId, socketId);
+      },
+      disconnected: (agentId, socketId) => engine.agentDisconnected(agentId, socketId),
+      call: voice.ops.call,
+      leftVoice: voice.ops.disconnected,
+    },
     consoleOrigins: [ownOrigin],
     log,
     metrics,
@@ -333,26 +365,8 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     guard: sessionGuard,
     eventTimeoutMs: config.eventTimeoutMs,
     inflight,
-    transfers: { handlers: transferHandlers(transfers), followed: transfers.followed },
-    tickets: tickets.agentHandlers(),
-    voice: { handlers: voice.agentHandlers(), disconnected: voice.ops.disconnected, call: voice.ops.call },
   });
 
-  const community = createCommunity({
-    sequelize: db.sequelize,
-    chat,
-    secretKey,
-    publicUrl: config.publicUrl,
-    limits: config.community,
-    staffNames: async () => (await db.models.User.findAll({ attributes: ['name'] })).map((u) => u.name),
-    // Cluster: a visitor's budget is the same whichever node they post through.
-    makeLimiter: cluster
-      ? (o) => new RateLimiterRedis({ ...o, keyPrefix: `${config.redisPrefix}${o.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true })
-      : (o) => new RateLimiterMemory(o),
-    log: log.child({ feature: 'community' }),
-    now,
-  });
-  communityRef = community;
   setupCommunityNamespace(
     io.of(COMMUNITY_NAMESPACE) as unknown as CommunityNamespace,
     { community, visitors, sessions, consoleOrigins: [ownOrigin], trustProxy: config.trustProxy,
@@ -379,7 +393,7 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
   });
   const attachmentFiles = createAttachmentStore(config.dataDir);
   const dev = config.env === 'development' ? await devClient(ROOT_DIR) : null;
-  app = createApp(config, log, metrics, {
+  const app = createApp(config, log, metrics, {
     ops: health.ops,
     visitorApi: [
       publicDepartmentRoutes(db.models, now, voice.status),
@@ -422,6 +436,9 @@ export async function createZentrale(config: Config, log: Logger, options: Zentr
     // SERVE_CLIENT=false: an API-only node (the client is served from a CDN or another node).
     client: dev ? dev.router : config.serveClient ? clientAssets(path.join(ROOT_DIR, 'dist', 'client')) : Router(),
   });
+  // Express answers every request Socket.IO does not take: engine.io wraps the listener when it attaches.
+  const httpServer = createHttpServer(app);
+  io.attach(httpServer);
 
   await engine.heartbeat();
   await engine.ensureState();

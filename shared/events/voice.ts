@@ -37,7 +37,11 @@ export const voiceEvents = {
   'voice:leave': defineEvent<Record<string, never>>()(voiceRoomRefSchema),
 };
 
-export interface VoiceServerToClient {
+/**
+ * What a voice room pushes to the sockets of its peers, the same on every namespace (/visitor,
+ * /agent, /community). The server's rooms and peers can send only these (server/src/voice/peer.ts).
+ */
+export interface VoiceRoomPushes {
   'voice:peer:joined': (event: { roomId: VoiceRoomId; peer: VoicePeer }) => void;
   'voice:peer:left': (event: { roomId: VoiceRoomId; peerId: string }) => void;
   'voice:peer:muted': (event: { roomId: VoiceRoomId; peerId: string; muted: boolean }) => void;
@@ -47,6 +51,10 @@ export interface VoiceServerToClient {
   'voice:consumer:closed': (event: { roomId: VoiceRoomId; consumerId: string }) => void;
   /** The server took you out of the room (the call went to a colleague, ended, or voice broke down). */
   'voice:removed': (event: { roomId: VoiceRoomId; reason: VoiceRemovedReason }) => void;
+}
+
+/** Every voice push a client receives: the room's, and its conversation's call state. */
+export interface VoiceServerToClient extends VoiceRoomPushes {
   /** A conversation's call started, changed (joined, left, held, muted) or ended. */
   'call:updated': (call: CallState) => void;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CANNED_BODY_MAX_LENGTH, CANNED_SHORTCUT_MAX_LENGTH, CANNED_SHORTCUT_PATTERN, CANNED_TITLE_MAX_LENGTH } from '../limits.js';
 
 export const cannedResponseSchema = z.object({
   id: z.number().int(),
@@ -14,9 +15,9 @@ export type CannedResponse = z.infer<typeof cannedResponseSchema>;
 
 export const cannedResponseBodySchema = z.object({
   departmentId: z.number().int().positive().nullable().default(null),
-  shortcut: z.string().trim().min(1).max(32).regex(/^[\p{L}\p{N}_-]+$/u, 'letters, digits, _ and - only'),
-  title: z.string().trim().min(1).max(120),
-  body: z.string().trim().min(1).max(4000),
+  shortcut: z.string().trim().min(1).max(CANNED_SHORTCUT_MAX_LENGTH).regex(CANNED_SHORTCUT_PATTERN, 'letters, digits, _ and - only'),
+  title: z.string().trim().min(1).max(CANNED_TITLE_MAX_LENGTH),
+  body: z.string().trim().min(1).max(CANNED_BODY_MAX_LENGTH),
 });
 export type CannedResponseBody = z.input<typeof cannedResponseBodySchema>;
 

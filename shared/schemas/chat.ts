@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { clientIdSchema, emailSchema, languageCodeSchema, positiveIdSchema, text, uuidSchema } from './common.js';
+import { MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, REFERENCE_MAX_LENGTH } from '../limits.js';
 
-export const MESSAGE_MAX_LENGTH = 4000;
+export { MESSAGE_MAX_LENGTH };
 
 export const senderTypes = ['visitor', 'agent', 'system'] as const;
 export const conversationStatuses = ['queued', 'active', 'closed'] as const;
@@ -105,15 +106,15 @@ export const conversationStartSchema = z.object({
   clientId: clientIdSchema,
   departmentId: positiveIdSchema,
   language: languageCodeSchema,
-  name: z.string().trim().min(1).max(80),
+  name: z.string().trim().min(1).max(NAME_MAX_LENGTH),
   email: emailSchema.optional(),
   /**
    * Self-declared: shown to the agent as not verified. Links this chat to the customer's other
    * conversations only once confirmed for this visitor (`customer:verify`, docs/protocol.md).
    */
-  customerNumber: z.string().trim().min(1).max(40).optional(),
+  customerNumber: z.string().trim().min(1).max(REFERENCE_MAX_LENGTH).optional(),
   /** An existing ticket the chat is about. */
-  ticketNumber: z.string().trim().min(1).max(40).optional(),
+  ticketNumber: z.string().trim().min(1).max(REFERENCE_MAX_LENGTH).optional(),
   /** The page the widget is open on (shown to the agent). */
   page: z.url({ protocol: /^https?$/ }).max(2000).optional(),
   /** voice: a call request ("call us"); it waits in the same queue and is served as a call. */
@@ -136,7 +137,7 @@ export const conversationRefSchema = z.object({ conversationId: uuidSchema });
  * asking for details only the customer knows). `customerNumber` is the number the agent saw: it
  * must still be the conversation's, so a number changed meanwhile is not confirmed unseen.
  */
-export const customerVerifySchema = z.object({ conversationId: uuidSchema, customerNumber: z.string().trim().min(1).max(40) });
+export const customerVerifySchema = z.object({ conversationId: uuidSchema, customerNumber: z.string().trim().min(1).max(REFERENCE_MAX_LENGTH) });
 
 export const typingSetSchema = z.object({ conversationId: uuidSchema, typing: z.boolean() });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EMAIL_MAX_LENGTH } from '../limits.js';
 
 export const languages = ['de', 'en'] as const;
 /** Languages the UI speaks. Conversations may be in any ISO 639-1 language agents list. */
@@ -23,7 +24,7 @@ export const positiveIdSchema = z.number().int().positive().max(2 ** 31 - 1);
 /** Trimmed free text: strings are stored as sent (after trim) and never rendered as HTML. */
 export const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(254));
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(EMAIL_MAX_LENGTH));
 
 export const levels = ['L1', 'L2', 'L3'] as const;
 export const levelSchema = z.enum(levels);

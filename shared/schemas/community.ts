@@ -1,16 +1,13 @@
 import { z } from 'zod';
 import { clientIdSchema, languageCodeSchema, positiveIdSchema, uuidSchema } from './common.js';
+import { COMMUNITY_MAX_LINKS, COMMUNITY_MESSAGE_MAX_LENGTH, COMMUNITY_PAGE_SIZE, DISPLAY_NAME_MAX_LENGTH, DISPLAY_NAME_MIN_LENGTH, DISPLAY_NAME_PATTERN, REASON_MAX_LENGTH } from '../limits.js';
 
 /**
  * The community: topic rooms where customers answer each other, with staff present (see
  * docs/community.md). Visitors connect with their visitor token, staff with their console session.
  */
 
-export const COMMUNITY_MESSAGE_MAX_LENGTH = 2000;
-/** More links than this in one message are refused (spam). */
-export const COMMUNITY_MAX_LINKS = 2;
-/** Messages per history page. */
-export const COMMUNITY_PAGE_SIZE = 50;
+export { COMMUNITY_MAX_LINKS, COMMUNITY_MESSAGE_MAX_LENGTH, COMMUNITY_PAGE_SIZE };
 
 /**
  * A display name: 2–40 characters, letters, digits, spaces and a few marks. Whether it could pass
@@ -20,9 +17,9 @@ export const COMMUNITY_PAGE_SIZE = 50;
 export const displayNameSchema = z
   .string()
   .trim()
-  .min(2)
-  .max(40)
-  .regex(/^[\p{L}\p{N} ._'-]+$/u, 'letters, digits, spaces and . _ \' -');
+  .min(DISPLAY_NAME_MIN_LENGTH)
+  .max(DISPLAY_NAME_MAX_LENGTH)
+  .regex(DISPLAY_NAME_PATTERN, 'letters, digits, spaces and . _ \' -');
 
 const messageId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const communityText = z.string().trim().min(1).max(COMMUNITY_MESSAGE_MAX_LENGTH);
@@ -42,7 +39,7 @@ export const communityPostSchema = z.object({
   /** A reply to this top-level message (a thread). */
   parentId: messageId.optional(),
 });
-export const communityReportSchema = z.object({ messageId, reason: z.string().trim().max(500).optional() });
+export const communityReportSchema = z.object({ messageId, reason: z.string().trim().max(REASON_MAX_LENGTH).optional() });
 export const communityAskAgentSchema = z.object({
   /** The thread's first message: the agent sees the thread linked. */
   messageId,
@@ -62,7 +59,7 @@ export const communitySanctionSchema = z.object({
   /** mute: may read, not post; ban: may not enter the community at all. Both also hold for the visitor's address (for at most a day). */
   kind: z.enum(sanctionKinds),
   minutes: z.number().int().min(1).max(60 * 24 * 365),
-  reason: z.string().trim().max(500).optional(),
+  reason: z.string().trim().max(REASON_MAX_LENGTH).optional(),
 });
 export const communitySanctionRefSchema = z.object({ sanctionId: positiveIdSchema });
 export const communityVoiceSwitchSchema = z.object({ roomId: positiveIdSchema, open: z.boolean() });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MESSAGE_MAX_LENGTH, type EarlierConversation, type Message } from './chat.js';
 import { clientIdSchema, emailSchema, languageCodeSchema, positiveIdSchema, text, uuidSchema } from './common.js';
+import { NAME_MAX_LENGTH, PHONE_MIN_DIGITS, PHONE_PATTERN, PRODUCT_MAX_LENGTH, REFERENCE_MAX_LENGTH, SLA_MAX_MINUTES, SUBJECT_MAX_LENGTH, TRACKING_TOKEN_PATTERN } from '../limits.js';
 
 /**
  * Tickets: the offline fallback of live chat (see docs/tickets.md). A ticket continues the
@@ -51,14 +52,14 @@ export type SlaTarget = (typeof slaTargets)[number];
 export const waitChoices = ['keep_waiting', 'leave_message', 'callback'] as const;
 export type WaitChoice = (typeof waitChoices)[number];
 
-export const SUBJECT_MAX_LENGTH = 200;
+export { SUBJECT_MAX_LENGTH };
 const phone = z
   .string()
   .trim()
-  .regex(/^\+?[0-9 ()/.-]{5,30}$/, 'expected a phone number such as +49 30 1234567')
-  .refine((p) => p.replace(/\D/g, '').length >= 5, 'expected at least 5 digits');
+  .regex(PHONE_PATTERN, 'expected a phone number such as +49 30 1234567')
+  .refine((p) => p.replace(/\D/g, '').length >= PHONE_MIN_DIGITS, 'expected at least 5 digits');
 const isoTime = z.iso.datetime({ offset: true });
-const product = z.string().trim().min(1).max(80);
+const product = z.string().trim().min(1).max(PRODUCT_MAX_LENGTH);
 
 // ------------------------------------------------------------------ visitor payloads
 
@@ -67,9 +68,9 @@ export const ticketCreateSchema = z.object({
   clientId: clientIdSchema,
   departmentId: positiveIdSchema,
   language: languageCodeSchema,
-  name: z.string().trim().min(1).max(80),
+  name: z.string().trim().min(1).max(NAME_MAX_LENGTH),
   email: emailSchema.optional(),
-  customerNumber: z.string().trim().min(1).max(40).optional(),
+  customerNumber: z.string().trim().min(1).max(REFERENCE_MAX_LENGTH).optional(),
   /** What it is about, e.g. a product name; assignment rules may match it. */
   product: product.optional(),
   subject: z.string().trim().min(1).max(SUBJECT_MAX_LENGTH).optional(),
@@ -98,13 +99,13 @@ export const callbackRequestSchema = z
     conversationId: uuidSchema.optional(),
     departmentId: positiveIdSchema.optional(),
     language: languageCodeSchema.optional(),
-    name: z.string().trim().min(1).max(80).optional(),
+    name: z.string().trim().min(1).max(NAME_MAX_LENGTH).optional(),
     phone,
     /** The window the visitor prefers to be called in (ISO 8601 with offset). */
     preferredFrom: isoTime.optional(),
     preferredTo: isoTime.optional(),
     email: emailSchema.optional(),
-    customerNumber: z.string().trim().min(1).max(40).optional(),
+    customerNumber: z.string().trim().min(1).max(REFERENCE_MAX_LENGTH).optional(),
     product: product.optional(),
     text: text(MESSAGE_MAX_LENGTH).optional(),
   })
@@ -143,7 +144,7 @@ export const trackingCommentSchema = z.object({
 });
 
 /** Tracking tokens are 43 characters of base64url; anything else is not looked up at all. */
-export const trackingTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+export const trackingTokenSchema = z.string().regex(TRACKING_TOKEN_PATTERN);
 
 // ------------------------------------------------------------------ agent payloads
 
@@ -370,9 +371,9 @@ export const slaPolicyBodySchema = z.object({
   departmentId: positiveIdSchema,
   urgency: ticketUrgencySchema,
   /** Minutes until the first public reply is due; null: no target. */
-  firstResponseMinutes: z.number().int().min(1).max(525_600).nullable(),
+  firstResponseMinutes: z.number().int().min(1).max(SLA_MAX_MINUTES).nullable(),
   /** Minutes until the ticket should be solved; null: no target. */
-  resolutionMinutes: z.number().int().min(1).max(525_600).nullable(),
+  resolutionMinutes: z.number().int().min(1).max(SLA_MAX_MINUTES).nullable(),
 });
 export type SlaPolicyBody = z.input<typeof slaPolicyBodySchema>;
 export interface SlaPolicy {

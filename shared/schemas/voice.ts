@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { uuidSchema } from './common.js';
+import { NAME_MAX_LENGTH, VOICEMAIL_MAX_BYTES, VOICEMAIL_MAX_SECONDS } from '../limits.js';
 
 /**
  * Voice signaling (see docs/voice.md). The SFU is mediasoup; clients use mediasoup-client. The
@@ -150,8 +151,7 @@ export const callHoldSchema = z.object({ conversationId: uuidSchema, held: z.boo
 // ------------------------------------------------------------------ voicemail (REST, see docs/api.md)
 
 /** A voicemail is at most this long and this large (Opus in WebM or Ogg, as MediaRecorder records it). */
-export const VOICEMAIL_MAX_SECONDS = 120;
-export const VOICEMAIL_MAX_BYTES = 2 * 1024 * 1024;
+export { VOICEMAIL_MAX_BYTES, VOICEMAIL_MAX_SECONDS };
 
 /**
  * Query of POST /api/visitor/voicemail (the body is the recording). From a waiting chat or call
@@ -164,7 +164,7 @@ export const voicemailQuerySchema = z
     conversationId: uuidSchema.optional(),
     departmentId: z.coerce.number().int().positive().max(2 ** 31 - 1).optional(),
     language: z.string().regex(/^[a-z]{2}$/).optional(),
-    name: z.string().trim().min(1).max(80).optional(),
+    name: z.string().trim().min(1).max(NAME_MAX_LENGTH).optional(),
     email: z.string().trim().toLowerCase().pipe(z.email()).optional(),
   })
   .refine((q) => q.conversationId !== undefined || (q.departmentId !== undefined && q.language !== undefined && q.name !== undefined), {

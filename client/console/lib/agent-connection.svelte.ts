@@ -4,7 +4,7 @@ import type { AgentStatus, AwayReason, Presence } from '../../../shared/schemas/
 import type { SessionEndCode } from '../../../shared/schemas/auth.js';
 import { ConnectionTracker } from '../../lib/connection.svelte.js';
 import type { ClientAck } from '../../lib/errors.js';
-import { connectSocket, settle } from '../../lib/socket.js';
+import { ask, connectSocket } from '../../lib/socket.js';
 
 export type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
 
@@ -83,7 +83,7 @@ export class AgentConnection {
   async refresh(): Promise<void> {
     const socket = this.#socket;
     if (!socket) return;
-    const result = await settle(socket.emitWithAck('presence:get', {}));
+    const result = await ask(socket, 'presence:get', {});
     if (result.ok) this.presence = result.data;
   }
 
@@ -91,7 +91,7 @@ export class AgentConnection {
     const socket = this.#socket;
     if (!socket) return notConnected;
     const payload = status === 'away' && reason ? { status, reason } : { status };
-    const result = await settle(socket.emitWithAck('presence:set', payload));
+    const result = await ask(socket, 'presence:set', payload);
     if (result.ok) this.presence = result.data;
     return result;
   }
@@ -101,7 +101,7 @@ export class AgentConnection {
     if (!socket) return notConnected;
     const previous = this.preferences;
     this.preferences = { ...previous, autoAccept };
-    const result = await settle(socket.emitWithAck('preferences:set', { autoAccept }));
+    const result = await ask(socket, 'preferences:set', { autoAccept });
     this.preferences = result.ok ? result.data : previous;
     return result;
   }

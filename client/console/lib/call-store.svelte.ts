@@ -2,7 +2,7 @@ import { getContext, setContext } from 'svelte';
 import type { AgentConversation } from '../../../shared/schemas/chat.js';
 import { voiceRoomIds, type CallState } from '../../../shared/schemas/voice.js';
 import type { ClientAck } from '../../lib/errors.js';
-import { settle } from '../../lib/socket.js';
+import { ask } from '../../lib/socket.js';
 import { CallSeat } from '../../lib/voice/call.svelte.js';
 import { socketSignaling } from '../../lib/voice/signaling.js';
 import type { AgentConnection, AgentSocket, SocketBinding } from './agent-connection.svelte.js';
@@ -65,7 +65,7 @@ export class CallStore implements SocketBinding {
   async hold(conversationId: string, held: boolean): Promise<ClientAck<{ call: CallState }>> {
     const socket = this.#agent.socket;
     if (!socket) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
-    const result = await settle(socket.emitWithAck('call:hold', { conversationId, held }));
+    const result = await ask(socket, 'call:hold', { conversationId, held });
     if (result.ok) this.calls[conversationId] = result.data.call;
     return result;
   }

@@ -2,32 +2,26 @@ import type { ConversationDetail } from '../../../shared/events/agent.js';
 import type { CannedResponse } from '../../../shared/schemas/canned.js';
 import type { AgentConversation, EarlierConversation, Message } from '../../../shared/schemas/chat.js';
 import type { Offer, OfferRevoked, QueueEntry } from '../../../shared/schemas/routing.js';
-import type { ClientAck, ClientError } from '../../lib/errors.js';
-import { newClientId } from '../../lib/ids.js';
-import { settle } from '../../lib/socket.js';
+import { notConnected, type ClientAck, type ClientError } from '../../lib/errors.js';
+import { Outbox, type OutboxEntry } from '../../lib/outbox.js';
+import { ask } from '../../lib/socket.js';
 import type { AgentConnection, AgentSocket, SocketBinding } from './agent-connection.svelte.js';
 import { api, uploadAttachment, type Department } from './api.js';
 import { highestId, mergeMessages, replaceDepartmentQueue, sortQueue } from './chat-logic.js';
 import { stripUnsafeText } from '../../../shared/schemas/safeText.js';
 
-/** Automatic re-sends after a missing ack before an item is shown as failed. */
-const MAX_AUTO_ATTEMPTS = 3;
 /** `typing:changed` is volatile: a lost `false` must not leave "typing…" forever. */
 const TYPING_TIMEOUT_MS = 8_000;
 
 export type OutboxKind = 'message' | 'note' | 'file';
 
 /** Something the agent sent that the server has not confirmed yet. */
-export interface OutboxItem {
-  clientId: string;
+export interface OutboxItem extends OutboxEntry {
   conversationId: string;
   kind: OutboxKind;
   /** The text, or the file name for uploads. */
   text: string;
   file: File | null;
-  createdAt: string;
-  status: 'pending' | 'failed';
-  error: ClientError | null;
 }
 
 /** A short-lived notice about an offer (e.g. it timed out). */
@@ -72,8 +66,20 @@ export class ChatStore implements SocketBinding {
   onAssigned: ((conversation: AgentConversation) => void) | null = null;
 
   readonly #agent: AgentConnection;
-  readonly #inFlight = new Set<string>();
-  readonly #attempts = new Map<string, number>();
+  /** Messages, notes and files on their way (lib/outbox.ts): re-sent after a lost ack, flushed on every connect. */
+  readonly #outbox = new Outbox<OutboxItem, { message: Message }>(
+    { get: () => this.outbox, set: (items) => (this.outbox = items) },
+    {
+      send: (item) => {
+        const socket = this.#agent.socket;
+        if (!socket?.connected) return null;
+        if (item.kind === 'file' && item.file) return uploadAttachment(item.conversationId, item.file, item.clientId);
+        const payload = { conversationId: item.conversationId, clientId: item.clientId, text: stripUnsafeText(item.text) };
+        return item.kind === 'note' ? ask(socket, 'note:add', payload) : ask(socket, 'message:send', payload);
+      },
+      sent: (_item, data) => this.#receive([data.message]),
+    },
+  );
   readonly #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #reading = new Map<string, number>();
   #noticeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -159,7 +165,7 @@ export class ChatStore implements SocketBinding {
     if (this.departments.length === 0) void this.#loadDepartments();
     void this.loadCanned();
     void this.loadQueue();
-    const list = await settle(socket.emitWithAck('conversation:list', {}));
+    const list = await ask(socket, 'conversation:list', {});
     if (list.ok) {
       const serverIds = new Set(list.data.conversations.map((c) => c.id));
       // Chats the visitor closed stay visible (with their banner) until the agent dismisses them.
@@ -173,20 +179,20 @@ export class ChatStore implements SocketBinding {
         list.data.conversations.map((c) => (this.messages[c.id] ? this.#sync(socket, c.id) : this.#loadDetail(c.id))),
       );
     }
-    this.#flushOutbox();
+    this.#outbox.flush();
   }
 
   async loadCanned(): Promise<void> {
     const socket = this.#agent.socket;
     if (!socket) return;
-    const result = await settle(socket.emitWithAck('canned:list', {}));
+    const result = await ask(socket, 'canned:list', {});
     if (result.ok) this.canned = result.data.responses;
   }
 
   async loadQueue(): Promise<void> {
     const socket = this.#agent.socket;
     if (!socket) return;
-    const result = await settle(socket.emitWithAck('queue:list', {}));
+    const result = await ask(socket, 'queue:list', {});
     if (result.ok) this.queue = sortQueue(result.data.entries);
   }
 
@@ -198,7 +204,7 @@ export class ChatStore implements SocketBinding {
   async #loadDetail(conversationId: string): Promise<void> {
     const socket = this.#agent.socket;
     if (!socket) return;
-    const result = await settle(socket.emitWithAck('conversation:get', { conversationId }));
+    const result = await ask(socket, 'conversation:get', { conversationId });
     if (result.ok) this.#applyDetail(result.data);
   }
 
@@ -206,7 +212,7 @@ export class ChatStore implements SocketBinding {
     // Page through everything missed (at most 500 per call).
     for (let page = 0; page < 20; page++) {
       const afterId = highestId(this.messages[conversationId] ?? []);
-      const result = await settle(socket.emitWithAck('conversation:sync', { conversationId, afterId }));
+      const result = await ask(socket, 'conversation:sync', { conversationId, afterId });
       if (!result.ok || result.data.messages.length === 0) return;
       this.#receive(result.data.messages);
       if (result.data.messages.length < 500) return;
@@ -223,8 +229,8 @@ export class ChatStore implements SocketBinding {
   /** Read-only look at any conversation (supervisors), without adding it to the agent's chats. */
   async fetchConversation(conversationId: string): Promise<ClientAck<ConversationDetail>> {
     const socket = this.#agent.socket;
-    if (!socket) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
-    return settle(socket.emitWithAck('conversation:get', { conversationId }));
+    if (!socket) return notConnected();
+    return ask(socket, 'conversation:get', { conversationId });
   }
 
   // ---- offers --------------------------------------------------------------------------------
@@ -234,7 +240,7 @@ export class ChatStore implements SocketBinding {
     const offer = this.offer;
     if (!socket || !offer || this.offerBusy) return;
     this.offerBusy = true;
-    const result = await settle(socket.emitWithAck('offer:accept', { conversationId: offer.conversationId }));
+    const result = await ask(socket, 'offer:accept', { conversationId: offer.conversationId });
     this.offerBusy = false;
     if (this.offer?.conversationId === offer.conversationId) this.offer = null;
     if (result.ok) {
@@ -251,7 +257,7 @@ export class ChatStore implements SocketBinding {
     const offer = this.offer;
     if (!socket || !offer || this.offerBusy) return;
     this.offerBusy = true;
-    await settle(socket.emitWithAck('offer:decline', { conversationId: offer.conversationId }));
+    await ask(socket, 'offer:decline', { conversationId: offer.conversationId });
     this.offerBusy = false;
     if (this.offer?.conversationId === offer.conversationId) this.offer = null;
   }
@@ -301,7 +307,7 @@ export class ChatStore implements SocketBinding {
     if (top <= conversation.agentReadUpTo || (this.#reading.get(conversationId) ?? 0) >= top) return;
     this.#reading.set(conversationId, top);
     this.#patch(conversationId, (c) => ({ ...c, agentReadUpTo: Math.max(c.agentReadUpTo, top) }));
-    void settle(socket.emitWithAck('message:read', { conversationId, upToId: top })).then((result) => {
+    void ask(socket, 'message:read', { conversationId, upToId: top }).then((result) => {
       if (!result.ok) this.#reading.delete(conversationId);
     });
   }
@@ -315,8 +321,8 @@ export class ChatStore implements SocketBinding {
 
   async close(conversationId: string): Promise<ClientAck<unknown>> {
     const socket = this.#agent.socket;
-    if (!socket) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
-    const result = await settle(socket.emitWithAck('conversation:close', { conversationId }));
+    if (!socket) return notConnected();
+    const result = await ask(socket, 'conversation:close', { conversationId });
     if (result.ok) this.dismiss(conversationId);
     return result;
   }
@@ -327,8 +333,8 @@ export class ChatStore implements SocketBinding {
    */
   async verifyCustomer(conversationId: string, customerNumber: string): Promise<ClientAck<unknown>> {
     const socket = this.#agent.socket;
-    if (!socket) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
-    const result = await settle(socket.emitWithAck('customer:verify', { conversationId, customerNumber }));
+    if (!socket) return notConnected();
+    const result = await ask(socket, 'customer:verify', { conversationId, customerNumber });
     if (result.ok) {
       this.#upsert(result.data.conversation);
       this.earlier[conversationId] = result.data.earlier;
@@ -340,7 +346,7 @@ export class ChatStore implements SocketBinding {
   dismiss(conversationId: string): void {
     const index = this.conversations.findIndex((c) => c.id === conversationId);
     this.conversations = this.conversations.filter((c) => c.id !== conversationId);
-    this.outbox = this.outbox.filter((item) => item.conversationId !== conversationId);
+    this.#outbox.drop((item) => item.conversationId === conversationId);
     delete this.messages[conversationId];
     delete this.earlier[conversationId];
     if (this.selectedId === conversationId) {
@@ -359,59 +365,15 @@ export class ChatStore implements SocketBinding {
   }
 
   retry(clientId: string): void {
-    this.#attempts.delete(clientId);
-    void this.#deliver(clientId);
+    this.#outbox.retry(clientId);
   }
 
   discard(clientId: string): void {
-    this.outbox = this.outbox.filter((item) => item.clientId !== clientId);
+    this.#outbox.drop((item) => item.clientId === clientId);
   }
 
   #enqueue(input: Pick<OutboxItem, 'conversationId' | 'kind' | 'text' | 'file'>): void {
-    const item: OutboxItem = { ...input, clientId: newClientId(), createdAt: new Date().toISOString(), status: 'pending', error: null };
-    this.outbox.push(item);
-    void this.#deliver(item.clientId);
-  }
-
-  #flushOutbox(): void {
-    for (const item of this.outbox) {
-      if (item.status === 'pending' && !this.#inFlight.has(item.clientId)) void this.#deliver(item.clientId);
-    }
-  }
-
-  async #deliver(clientId: string): Promise<void> {
-    const socket = this.#agent.socket;
-    const item = this.outbox.find((entry) => entry.clientId === clientId);
-    if (!socket || !item || this.#inFlight.has(clientId)) return;
-    item.status = 'pending';
-    item.error = null;
-    if (!socket.connected) return; // sent by #flushOutbox on the next connect
-
-    this.#inFlight.add(clientId);
-    const payload = { conversationId: item.conversationId, clientId, text: stripUnsafeText(item.text) };
-    const result =
-      item.kind === 'file' && item.file
-        ? await uploadAttachment(item.conversationId, item.file, clientId)
-        : await settle(socket.emitWithAck(item.kind === 'note' ? 'note:add' : 'message:send', payload));
-    this.#inFlight.delete(clientId);
-    const current = this.outbox.find((entry) => entry.clientId === clientId);
-    if (result.ok) {
-      this.#attempts.delete(clientId);
-      this.#receive([result.data.message]);
-      this.outbox = this.outbox.filter((entry) => entry.clientId !== clientId);
-      return;
-    }
-    if (!current) return;
-    const attempts = (this.#attempts.get(clientId) ?? 0) + 1;
-    this.#attempts.set(clientId, attempts);
-    const transient = result.error.code === 'TIMEOUT' || result.error.code === 'NETWORK';
-    if (transient && attempts < MAX_AUTO_ATTEMPTS) {
-      // Lost on the way: same client id again, the server drops duplicates.
-      if (socket.connected) setTimeout(() => void this.#deliver(clientId), 500 * attempts);
-      return;
-    }
-    current.status = 'failed';
-    current.error = result.error;
+    this.#outbox.add(input);
   }
 
   // ---- applying pushes -----------------------------------------------------------------------
@@ -435,10 +397,7 @@ export class ChatStore implements SocketBinding {
   }
 
   #confirm(messages: readonly Message[]): void {
-    const confirmed = new Set(messages.map((m) => m.clientId).filter((id): id is string => id !== null));
-    if (confirmed.size > 0 && this.outbox.some((item) => confirmed.has(item.clientId))) {
-      this.outbox = this.outbox.filter((item) => !confirmed.has(item.clientId));
-    }
+    this.#outbox.confirm(messages.map((m) => m.clientId));
   }
 
   #setVisitorTyping(conversationId: string, typing: boolean): void {
@@ -479,5 +438,6 @@ export class ChatStore implements SocketBinding {
   dispose(): void {
     for (const timer of this.#typingTimers.values()) clearTimeout(timer);
     if (this.#noticeTimer) clearTimeout(this.#noticeTimer);
+    this.#outbox.dispose();
   }
 }

@@ -1,7 +1,7 @@
 import type { CommunityReport, CommunitySanction, SanctionKind } from '../../../shared/schemas/community.js';
 import type { CommunityClient } from '../../lib/community/client.svelte.js';
 import type { ClientAck } from '../../lib/errors.js';
-import { settle } from '../../lib/socket.js';
+import { ask } from '../../lib/socket.js';
 
 const byMostReported = (a: CommunityReport, b: CommunityReport): number => b.reports - a.reports || a.id - b.id;
 
@@ -31,15 +31,15 @@ export class CommunityModeration {
   async refresh(): Promise<void> {
     const socket = this.#client.socket;
     const [reports, sanctions] = await Promise.all([
-      settle(socket.emitWithAck('community:reports', {})),
-      settle(socket.emitWithAck('community:sanctions', {})),
+      ask(socket, 'community:reports', {}),
+      ask(socket, 'community:sanctions', {}),
     ]);
     if (reports.ok) this.reports = [...reports.data.reports].sort(byMostReported);
     if (sanctions.ok) this.sanctions = sanctions.data.sanctions;
   }
 
   async remove(messageId: number): Promise<ClientAck<unknown>> {
-    const result = await settle(this.#client.socket.emitWithAck('community:delete', { messageId }));
+    const result = await ask(this.#client.socket, 'community:delete', { messageId });
     if (result.ok) {
       this.#client.apply(result.data.message);
       this.reports = this.reports.filter((report) => report.message.id !== messageId);
@@ -48,32 +48,32 @@ export class CommunityModeration {
   }
 
   async pin(messageId: number, on: boolean): Promise<ClientAck<unknown>> {
-    const result = await settle(this.#client.socket.emitWithAck('community:pin', { messageId, on }));
+    const result = await ask(this.#client.socket, 'community:pin', { messageId, on });
     if (result.ok) this.#client.apply(result.data.message);
     return result;
   }
 
   async accept(messageId: number, on: boolean): Promise<ClientAck<unknown>> {
-    const result = await settle(this.#client.socket.emitWithAck('community:accept', { messageId, on }));
+    const result = await ask(this.#client.socket, 'community:accept', { messageId, on });
     if (result.ok) this.#client.apply(result.data.message);
     return result;
   }
 
   async sanction(input: { visitorId: string; kind: SanctionKind; minutes: number; reason: string }): Promise<ClientAck<{ sanction: CommunitySanction }>> {
     const { reason, ...rest } = input;
-    const result = await settle(this.#client.socket.emitWithAck('community:sanction', { ...rest, ...(reason.trim() ? { reason: reason.trim() } : {}) }));
+    const result = await ask(this.#client.socket, 'community:sanction', { ...rest, ...(reason.trim() ? { reason: reason.trim() } : {}) });
     if (result.ok) this.sanctions = [...this.sanctions.filter((entry) => entry.id !== result.data.sanction.id), result.data.sanction];
     return result;
   }
 
   async lift(sanctionId: number): Promise<ClientAck<unknown>> {
-    const result = await settle(this.#client.socket.emitWithAck('community:sanction:lift', { sanctionId }));
+    const result = await ask(this.#client.socket, 'community:sanction:lift', { sanctionId });
     if (result.ok) this.sanctions = this.sanctions.filter((entry) => entry.id !== sanctionId);
     return result;
   }
 
   async resolve(report: CommunityReport, action: 'dismiss' | 'delete'): Promise<ClientAck<unknown>> {
-    const result = await settle(this.#client.socket.emitWithAck('community:report:resolve', { reportId: report.id, action }));
+    const result = await ask(this.#client.socket, 'community:report:resolve', { reportId: report.id, action });
     if (result.ok) {
       // Any other open report of the same message is settled by a delete too.
       // Resolving settles every open report of the message (the server keeps one entry per message).

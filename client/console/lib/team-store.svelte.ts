@@ -1,5 +1,5 @@
 import type { AgentState, QueueEntry } from '../../../shared/schemas/routing.js';
-import { settle } from '../../lib/socket.js';
+import { ask } from '../../lib/socket.js';
 import type { AgentSocket, SocketBinding } from './agent-connection.svelte.js';
 import { replaceDepartmentQueue, sortQueue } from './chat-logic.js';
 
@@ -36,7 +36,7 @@ export class TeamStore implements SocketBinding {
   }
 
   async refresh(socket: AgentSocket): Promise<void> {
-    const result = await settle(socket.emitWithAck('supervisor:snapshot', {}));
+    const result = await ask(socket, 'supervisor:snapshot', {});
     if (result.ok) {
       this.agents = result.data.agents;
       this.queue = sortQueue(result.data.queue);

@@ -1,9 +1,9 @@
 import type { Message } from '../../../shared/schemas/chat.js';
 import type { User } from '../../../shared/schemas/auth.js';
 import type { AgentTicket, TicketAssignee, TicketDetail, TicketEscalated, TicketStatus, TicketUrgency } from '../../../shared/schemas/tickets.js';
-import type { ClientAck, ClientError } from '../../lib/errors.js';
-import { newClientId } from '../../lib/ids.js';
-import { settle } from '../../lib/socket.js';
+import { notConnected, type ClientAck, type ClientError } from '../../lib/errors.js';
+import { Outbox } from '../../lib/outbox.js';
+import { ask } from '../../lib/socket.js';
 import type { AgentConnection, AgentSocket, SocketBinding } from './agent-connection.svelte.js';
 import { api } from './api.js';
 import { mergeMessages } from './chat-logic.js';
@@ -12,8 +12,6 @@ import { applyTicket, defaultFilters, listQuery, matchesFilters, type TicketFilt
 import { stripUnsafeText } from '../../../shared/schemas/safeText.js';
 
 export const TICKET_PAGE_SIZE = 25;
-/** Automatic re-sends after a missing ack before an entry is shown as failed. */
-const MAX_AUTO_ATTEMPTS = 3;
 const NOTICE_MS = 20_000;
 
 /** A public reply ('message') or internal note the server has not confirmed yet; shown like a chat's outbox. */
@@ -30,8 +28,6 @@ export interface TicketUpdate {
   assigneeId?: number | null;
   departmentId?: number;
 }
-
-const notConnected = { ok: false as const, error: { code: 'NETWORK' as const, message: 'not connected' } };
 
 /**
  * The ticket inbox and the open ticket, as this console sees them: the filtered page from
@@ -70,7 +66,25 @@ export class TicketStore implements SocketBinding {
 
   readonly #agent: AgentConnection;
   readonly #supervisor: boolean;
-  readonly #attempts = new Map<string, number>();
+  /** Replies and notes on their way (lib/outbox.ts): re-sent after a lost ack, flushed on every connect. */
+  readonly #outbox = new Outbox<TicketOutboxItem, { message: Message; ticket?: AgentTicket }>(
+    { get: () => this.outbox, set: (items) => (this.outbox = items) },
+    {
+      send: (item) => {
+        const socket = this.#agent.socket;
+        if (!socket?.connected) return null;
+        const { ticketId, clientId } = item;
+        const text = stripUnsafeText(item.text);
+        return item.kind === 'message'
+          ? ask(socket, 'ticket:reply', { ticketId, clientId, text, ...(item.setStatus ? { status: item.setStatus } : {}) })
+          : ask(socket, 'ticket:note', { ticketId, clientId, text });
+      },
+      sent: (item, data) => {
+        this.#receive(item.ticketId, [data.message]);
+        if (data.ticket) this.#apply(data.ticket);
+      },
+    },
+  );
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
   #listRequest = 0;
   #countTimer: ReturnType<typeof setTimeout> | null = null;
@@ -118,7 +132,7 @@ export class TicketStore implements SocketBinding {
     void this.#count();
     if (this.loaded || this.loading) void this.load();
     if (this.detailId !== null) void this.#fetchDetail(this.detailId, true);
-    this.#flushOutbox();
+    this.#outbox.flush();
   }
 
   async #loadUsers(): Promise<void> {
@@ -133,7 +147,7 @@ export class TicketStore implements SocketBinding {
     if (!socket) return;
     const request = ++this.#listRequest;
     this.loading = true;
-    const result = await settle(socket.emitWithAck('ticket:list', listQuery(this.filters, this.offset, TICKET_PAGE_SIZE)));
+    const result = await ask(socket, 'ticket:list', listQuery(this.filters, this.offset, TICKET_PAGE_SIZE));
     if (request !== this.#listRequest) return; // a newer filter won
     this.loading = false;
     if (!result.ok) {
@@ -193,7 +207,7 @@ export class TicketStore implements SocketBinding {
   async #count(): Promise<void> {
     const socket = this.#agent.socket;
     if (!socket) return;
-    const result = await settle(socket.emitWithAck('ticket:list', { status: ['new'], limit: 1 }));
+    const result = await ask(socket, 'ticket:list', { status: ['new'], limit: 1 });
     if (result.ok) this.newCount = result.data.total;
   }
 
@@ -216,7 +230,7 @@ export class TicketStore implements SocketBinding {
     const socket = this.#agent.socket;
     if (!socket) return;
     if (!quiet) this.detailLoading = true;
-    const result = await settle(socket.emitWithAck('ticket:get', { ticketId }));
+    const result = await ask(socket, 'ticket:get', { ticketId });
     if (this.detailId !== ticketId) return;
     this.detailLoading = false;
     if (!result.ok) {
@@ -236,7 +250,7 @@ export class TicketStore implements SocketBinding {
   async #fetchAssignees(ticketId: number): Promise<void> {
     const socket = this.#agent.socket;
     if (!socket) return;
-    const result = await settle(socket.emitWithAck('ticket:assignees', { ticketId }));
+    const result = await ask(socket, 'ticket:assignees', { ticketId });
     if (this.detailId === ticketId) this.assignees = result.ok ? result.data.assignees : [];
   }
 
@@ -258,16 +272,15 @@ export class TicketStore implements SocketBinding {
   }
 
   #confirm(messages: readonly Message[]): void {
-    const confirmed = new Set(messages.map((m) => m.clientId).filter((id): id is string => id !== null));
-    if (confirmed.size > 0) this.outbox = this.outbox.filter((item) => !confirmed.has(item.clientId));
+    this.#outbox.confirm(messages.map((m) => m.clientId));
   }
 
   async update(ticketId: number, change: TicketUpdate): Promise<ClientAck<{ ticket: AgentTicket }>> {
     const socket = this.#agent.socket;
-    if (!socket) return notConnected;
+    if (!socket) return notConnected();
     this.saving = true;
     this.saveError = null;
-    const result = await settle(socket.emitWithAck('ticket:update', { ticketId, ...change }));
+    const result = await ask(socket, 'ticket:update', { ticketId, ...change });
     this.saving = false;
     if (result.ok) {
       this.#apply(result.data.ticket);
@@ -280,8 +293,8 @@ export class TicketStore implements SocketBinding {
 
   async calledBack(ticketId: number, note: string, status: TicketStatus): Promise<ClientAck<{ ticket: AgentTicket }>> {
     const socket = this.#agent.socket;
-    if (!socket) return notConnected;
-    const result = await settle(socket.emitWithAck('ticket:called-back', { ticketId, status, ...(note.trim() ? { note: note.trim() } : {}) }));
+    if (!socket) return notConnected();
+    const result = await ask(socket, 'ticket:called-back', { ticketId, status, ...(note.trim() ? { note: note.trim() } : {}) });
     if (result.ok) {
       this.#apply(result.data.ticket);
       this.#recount();
@@ -294,55 +307,15 @@ export class TicketStore implements SocketBinding {
 
   send(ticketId: number, kind: 'message' | 'note', text: string, setStatus?: TicketStatus): void {
     const conversationId = this.detail?.ticket.id === ticketId ? this.detail.ticket.conversationId : '';
-    const item: TicketOutboxItem = { clientId: newClientId(), ticketId, conversationId, kind, text, file: null, setStatus, createdAt: new Date().toISOString(), status: 'pending', error: null };
-    this.outbox.push(item);
-    void this.#deliver(item.clientId);
+    this.#outbox.add({ ticketId, conversationId, kind, text, file: null, setStatus });
   }
 
   retry(clientId: string): void {
-    this.#attempts.delete(clientId);
-    void this.#deliver(clientId);
+    this.#outbox.retry(clientId);
   }
 
   discard(clientId: string): void {
-    this.outbox = this.outbox.filter((item) => item.clientId !== clientId);
-  }
-
-  #flushOutbox(): void {
-    for (const item of this.outbox) if (item.status === 'pending') void this.#deliver(item.clientId);
-  }
-
-  async #deliver(clientId: string): Promise<void> {
-    const socket = this.#agent.socket;
-    const item = this.outbox.find((entry) => entry.clientId === clientId);
-    if (!socket || !item) return;
-    item.status = 'pending';
-    item.error = null;
-    if (!socket.connected) return; // sent on the next connect
-    const { ticketId } = item;
-    const text = stripUnsafeText(item.text);
-    const result: ClientAck<{ message: Message; ticket?: AgentTicket }> =
-      item.kind === 'message'
-        ? await settle(socket.emitWithAck('ticket:reply', { ticketId, clientId, text, ...(item.setStatus ? { status: item.setStatus } : {}) }))
-        : await settle(socket.emitWithAck('ticket:note', { ticketId, clientId, text }));
-    const current = this.outbox.find((entry) => entry.clientId === clientId);
-    if (result.ok) {
-      this.#attempts.delete(clientId);
-      this.#receive(ticketId, [result.data.message]);
-      this.outbox = this.outbox.filter((entry) => entry.clientId !== clientId);
-      if (result.data.ticket) this.#apply(result.data.ticket);
-      return;
-    }
-    if (!current) return;
-    const attempts = (this.#attempts.get(clientId) ?? 0) + 1;
-    this.#attempts.set(clientId, attempts);
-    if (result.error.code === 'TIMEOUT' && attempts < MAX_AUTO_ATTEMPTS) {
-      // Lost on the way: the same client id again, the server keeps it once.
-      if (socket.connected) void this.#deliver(clientId);
-      return;
-    }
-    current.status = 'failed';
-    current.error = result.error;
+    this.#outbox.drop((item) => item.clientId === clientId);
   }
 
   // ---- escalations ---------------------------------------------------------------------------
@@ -367,5 +340,6 @@ export class TicketStore implements SocketBinding {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     if (this.#countTimer) clearTimeout(this.#countTimer);
     if (this.#detailTimer) clearTimeout(this.#detailTimer);
+    this.#outbox.dispose();
   }
 }

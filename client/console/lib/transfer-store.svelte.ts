@@ -1,9 +1,9 @@
 import type { TransferDetail } from '../../../shared/events/agent.js';
 import type { AgentConversation, Message } from '../../../shared/schemas/chat.js';
 import type { ConsultMessage, Transfer, TransferCandidate, TransferDepartment, TransferTarget } from '../../../shared/schemas/transfer.js';
-import type { ClientAck } from '../../lib/errors.js';
+import { isTransient, type ClientAck } from '../../lib/errors.js';
 import { newClientId } from '../../lib/ids.js';
-import { settle } from '../../lib/socket.js';
+import { ask } from '../../lib/socket.js';
 import type { AgentConnection, AgentSocket, SocketBinding } from './agent-connection.svelte.js';
 import { mergeMessages } from './chat-logic.js';
 import type { ChatStore } from './chat-store.svelte.js';
@@ -84,7 +84,7 @@ export class TransferStore implements SocketBinding {
   }
 
   async #resync(socket: AgentSocket): Promise<void> {
-    const result = await settle(socket.emitWithAck('transfer:list', {}));
+    const result = await ask(socket, 'transfer:list', {});
     if (!result.ok) return;
     // Pending ones may have ended while the connection was down: the server's list is the truth.
     this.transfers = [...this.transfers.filter((t) => t.status !== 'pending'), ...result.data.transfers];
@@ -148,13 +148,13 @@ export class TransferStore implements SocketBinding {
   async candidates(conversationId: string): Promise<ClientAck<{ agents: TransferCandidate[]; departments: TransferDepartment[] }>> {
     const socket = this.#agent.socket;
     if (!socket) return notConnected;
-    return settle(socket.emitWithAck('transfer:candidates', { conversationId }));
+    return ask(socket, 'transfer:candidates', { conversationId });
   }
 
   async loadPreview(transferId: string): Promise<void> {
     const socket = this.#agent.socket;
     if (!socket) return;
-    const result = await settle(socket.emitWithAck('transfer:get', { transferId }));
+    const result = await ask(socket, 'transfer:get', { transferId });
     if (!result.ok) return;
     this.#upsert(result.data.transfer);
     this.#addConsult(result.data.consult);
@@ -164,7 +164,7 @@ export class TransferStore implements SocketBinding {
   async #loadConsult(transferId: string): Promise<void> {
     const socket = this.#agent.socket;
     if (!socket) return;
-    const result = await settle(socket.emitWithAck('transfer:get', { transferId }));
+    const result = await ask(socket, 'transfer:get', { transferId });
     if (result.ok) this.#addConsult(result.data.consult);
   }
 
@@ -172,7 +172,7 @@ export class TransferStore implements SocketBinding {
   async loadThread(conversationId: string): Promise<void> {
     const socket = this.#agent.socket;
     if (!socket) return;
-    const result = await settle(socket.emitWithAck('transfer:list', { conversationId }));
+    const result = await ask(socket, 'transfer:list', { conversationId });
     if (!result.ok) return;
     for (const t of result.data.transfers) this.#upsert(t);
     const thread = this.threadFor(conversationId);
@@ -191,7 +191,7 @@ export class TransferStore implements SocketBinding {
   async request(conversationId: string, to: TransferTarget, note: string, force: boolean, clientId: string): Promise<ClientAck<{ transfer: Transfer; conversation: AgentConversation }>> {
     const socket = this.#agent.socket;
     if (!socket) return notConnected;
-    const result = await settle(socket.emitWithAck('transfer:request', { conversationId, clientId, to, note, force }));
+    const result = await ask(socket, 'transfer:request', { conversationId, clientId, to, note, force });
     if (result.ok) {
       this.#apply(result.data.transfer);
       this.#chats.upsertConversation(result.data.conversation);
@@ -202,7 +202,7 @@ export class TransferStore implements SocketBinding {
   async reassign(conversationId: string, to: TransferTarget, note: string, force: boolean, clientId: string): Promise<ClientAck<{ transfer: Transfer; conversation: AgentConversation }>> {
     const socket = this.#agent.socket;
     if (!socket) return notConnected;
-    const result = await settle(socket.emitWithAck('supervisor:reassign', { conversationId, clientId, to, note, force }));
+    const result = await ask(socket, 'supervisor:reassign', { conversationId, clientId, to, note, force });
     if (result.ok) this.#apply(result.data.transfer);
     return result;
   }
@@ -211,7 +211,7 @@ export class TransferStore implements SocketBinding {
     const socket = this.#agent.socket;
     if (!socket || this.busy[transferId]) return notConnected;
     this.busy[transferId] = true;
-    const result = await settle(socket.emitWithAck('transfer:accept', { transferId }));
+    const result = await ask(socket, 'transfer:accept', { transferId });
     this.busy[transferId] = false;
     if (result.ok) {
       const transfer = this.transfers.find((t) => t.id === transferId);
@@ -228,7 +228,7 @@ export class TransferStore implements SocketBinding {
     const socket = this.#agent.socket;
     if (!socket || this.busy[transferId]) return notConnected;
     this.busy[transferId] = true;
-    const result = await settle(socket.emitWithAck('transfer:decline', message.trim() ? { transferId, message: message.trim() } : { transferId }));
+    const result = await ask(socket, 'transfer:decline', message.trim() ? { transferId, message: message.trim() } : { transferId });
     this.busy[transferId] = false;
     if (result.ok) {
       this.#upsert(result.data.transfer);
@@ -241,7 +241,7 @@ export class TransferStore implements SocketBinding {
     const socket = this.#agent.socket;
     if (!socket || this.busy[transferId]) return notConnected;
     this.busy[transferId] = true;
-    const result = await settle(socket.emitWithAck('transfer:cancel', { transferId }));
+    const result = await ask(socket, 'transfer:cancel', { transferId });
     this.busy[transferId] = false;
     if (result.ok) this.#upsert(result.data.transfer);
     return result;
@@ -251,9 +251,9 @@ export class TransferStore implements SocketBinding {
     const socket = this.#agent.socket;
     if (!socket) return notConnected;
     const clientId = newClientId();
-    let result = await settle(socket.emitWithAck('consult:send', { transferId, clientId, text }));
+    let result = await ask(socket, 'consult:send', { transferId, clientId, text });
     // Lost on the way: once more with the same id, the server keeps it once.
-    if (!result.ok && result.error.code === 'TIMEOUT' && socket.connected) result = await settle(socket.emitWithAck('consult:send', { transferId, clientId, text }));
+    if (!result.ok && isTransient(result.error) && socket.connected) result = await ask(socket, 'consult:send', { transferId, clientId, text });
     if (result.ok) this.#addConsult([result.data.message]);
     return result;
   }

@@ -4,7 +4,7 @@ import type { CommunityJoined, CommunityMe, CommunityMessage, CommunityRoom } fr
 import type { TicketCreated } from '../../../shared/schemas/tickets.js';
 import { ConnectionTracker } from '../connection.svelte.js';
 import type { ClientAck, ClientError } from '../errors.js';
-import { connectSocket, settle } from '../socket.js';
+import { ask, connectSocket } from '../socket.js';
 import { COMMUNITY_NAMESPACE } from './limits.js';
 import { mergeById, replaceIn } from './merge.js';
 import { CommunityVoice } from './voice.svelte.js';
@@ -106,7 +106,7 @@ export class CommunityClient {
   }
 
   async refreshRooms(): Promise<ClientAck<{ rooms: CommunityRoom[]; me: CommunityMe }>> {
-    const result = await settle(this.socket.emitWithAck('community:rooms', {}));
+    const result = await ask(this.socket, 'community:rooms', {});
     if (result.ok) {
       this.rooms = result.data.rooms;
       this.me = result.data.me;
@@ -116,7 +116,7 @@ export class CommunityClient {
 
   async setName(displayName: string): Promise<ClientAck<{ me: CommunityMe }>> {
     if (!this.socket.connected) return notConnected;
-    const result = await settle(this.socket.emitWithAck('community:profile', { displayName }));
+    const result = await ask(this.socket, 'community:profile', { displayName });
     if (result.ok) this.me = result.data.me;
     return result;
   }
@@ -124,7 +124,7 @@ export class CommunityClient {
   async join(roomId: number): Promise<ClientAck<CommunityJoined>> {
     if (!this.socket.connected) return notConnected;
     const ticket = ++this.#joining;
-    const result = await settle(this.socket.emitWithAck('community:join', { roomId }));
+    const result = await ask(this.socket, 'community:join', { roomId });
     // A later join (another room chosen meanwhile) wins.
     if (ticket !== this.#joining) return result;
     if (result.ok) {
@@ -153,7 +153,7 @@ export class CommunityClient {
     this.pinned = [];
     this.thread = null;
     this.present = 0;
-    if (room && this.socket.connected) await settle(this.socket.emitWithAck('community:leave', { roomId: room.id }));
+    if (room && this.socket.connected) await ask(this.socket, 'community:leave', { roomId: room.id });
   }
 
   async loadOlder(): Promise<void> {
@@ -161,7 +161,7 @@ export class CommunityClient {
     const oldest = this.messages[0];
     if (!room || !this.more || this.loadingOlder) return;
     this.loadingOlder = true;
-    const result = await settle(this.socket.emitWithAck('community:history', { roomId: room.id, ...(oldest ? { beforeId: oldest.id } : {}) }));
+    const result = await ask(this.socket, 'community:history', { roomId: room.id, ...(oldest ? { beforeId: oldest.id } : {}) });
     this.loadingOlder = false;
     if (!result.ok || this.room?.id !== room.id) return;
     this.messages = mergeById(this.messages, result.data.messages);
@@ -170,14 +170,14 @@ export class CommunityClient {
 
   async openThread(messageId: number): Promise<void> {
     this.threadError = null;
-    const result = await settle(this.socket.emitWithAck('community:thread', { messageId }));
+    const result = await ask(this.socket, 'community:thread', { messageId });
     if (result.ok) this.thread = { message: result.data.message, replies: mergeById([], result.data.replies) };
     else this.threadError = result.error;
   }
 
   /** A link to a thread (e.g. the one the agent got with "ask an agent"): its room, then the thread. */
   async openThreadLink(messageId: number): Promise<void> {
-    const result = await settle(this.socket.emitWithAck('community:thread', { messageId }));
+    const result = await ask(this.socket, 'community:thread', { messageId });
     if (!result.ok) {
       this.threadError = result.error;
       return;
@@ -195,7 +195,7 @@ export class CommunityClient {
   async post(text: string, clientId: string, parentId?: number): Promise<ClientAck<{ message: CommunityMessage; duplicate: boolean }>> {
     const room = this.room;
     if (!room || !this.socket.connected) return notConnected;
-    const result = await settle(this.socket.emitWithAck('community:post', { roomId: room.id, clientId, text: stripUnsafeText(text), ...(parentId ? { parentId } : {}) }));
+    const result = await ask(this.socket, 'community:post', { roomId: room.id, clientId, text: stripUnsafeText(text), ...(parentId ? { parentId } : {}) });
     if (result.ok) {
       this.ownIds.add(result.data.message.id);
       this.#receive(result.data.message);
@@ -207,14 +207,14 @@ export class CommunityClient {
 
   async report(messageId: number, reason: string): Promise<ClientAck<Record<string, never>>> {
     if (!this.socket.connected) return notConnected;
-    return settle(this.socket.emitWithAck('community:report', { messageId, ...(reason.trim() ? { reason: reason.trim() } : {}) }));
+    return ask(this.socket, 'community:report', { messageId, ...(reason.trim() ? { reason: reason.trim() } : {}) });
   }
 
   /** Visitors: a private chat about a thread (or a ticket when nobody can take it). */
   async askAgent(input: { messageId: number; clientId: string; departmentId: number; language: string; text: string }): Promise<ClientAck<{ ticket: TicketCreated | null }>> {
     if (!this.socket.connected) return notConnected;
     const { text, ...rest } = input;
-    return settle(this.socket.emitWithAck('community:ask-agent', { ...rest, ...(text.trim() ? { text: text.trim() } : {}) }));
+    return ask(this.socket, 'community:ask-agent', { ...rest, ...(text.trim() ? { text: text.trim() } : {}) });
   }
 
   /** A room changed (its voice opened or closed): keep the list and the open room current. */

@@ -1,19 +1,22 @@
+import { DISPLAY_NAME_MAX_LENGTH, DISPLAY_NAME_MIN_LENGTH, DISPLAY_NAME_PATTERN } from '../../../shared/limits.js';
+
 /**
- * Mirrors of limits in shared/schemas/community.ts. A value import from there would pull zod into
- * the community page and the console's community code; types are imported from there instead.
+ * The community's limits come from shared/limits.ts, as the schemas' do: a value import from
+ * shared/schemas/community.ts would pull zod into the community page and the console's community
+ * code (types are imported from there instead). The namespace mirrors COMMUNITY_NAMESPACE in
+ * shared/events/community.ts for the same reason.
  */
 export const COMMUNITY_NAMESPACE = '/community';
-export const COMMUNITY_MESSAGE_MAX_LENGTH = 2000;
-export const COMMUNITY_MAX_LINKS = 2;
+export { COMMUNITY_MAX_LINKS, COMMUNITY_MESSAGE_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH, REASON_MAX_LENGTH } from '../../../shared/limits.js';
 
 export type NameProblem = 'nameShort' | 'nameLong' | 'nameChars' | 'nameReserved';
 
 /** The display name rules of displayNameSchema, checked before asking the server. */
 export function displayNameProblem(raw: string): NameProblem | null {
   const name = raw.trim();
-  if (name.length < 2) return 'nameShort';
-  if (name.length > 40) return 'nameLong';
-  if (!/^[\p{L}\p{N} ._'-]+$/u.test(name)) return 'nameChars';
+  if (name.length < DISPLAY_NAME_MIN_LENGTH) return 'nameShort';
+  if (name.length > DISPLAY_NAME_MAX_LENGTH) return 'nameLong';
+  if (!DISPLAY_NAME_PATTERN.test(name)) return 'nameChars';
   if (/\b(admin|moderator|support|zentrale|staff)\b/i.test(name)) return 'nameReserved';
   return null;
 }

@@ -1,7 +1,7 @@
 import type { CommunityRoom } from '../../../shared/schemas/community.js';
 import { voiceRoomIds, type VoicePeer } from '../../../shared/schemas/voice.js';
 import type { ClientAck } from '../errors.js';
-import { settle } from '../socket.js';
+import { ask } from '../socket.js';
 import { socketSignaling } from '../voice/signaling.js';
 import { idleSnapshot, type VoiceSnapshot } from '../voice/types.js';
 import type { VoiceClient } from '../voice/voice-client.js';
@@ -95,7 +95,7 @@ export class CommunityVoice {
   async silence(peerId: string, muted: boolean): Promise<ClientAck<Record<string, never>>> {
     const roomId = this.state.roomId;
     if (!roomId || !this.live || !this.#community.socket.connected) return notConnected;
-    const result = await settle(this.#community.socket.emitWithAck('community:voice:mute', { roomId, peerId, muted }));
+    const result = await ask(this.#community.socket, 'community:voice:mute', { roomId, peerId, muted });
     if (result.ok) this.#silencedHere = new Map(this.#silencedHere).set(peerId, muted);
     return result;
   }
@@ -103,7 +103,7 @@ export class CommunityVoice {
   /** Staff: close a room's voice (everyone in it is taken out) or open it again. */
   async switchVoice(roomId: number, open: boolean): Promise<ClientAck<{ room: CommunityRoom }>> {
     if (!this.#community.socket.connected) return notConnected;
-    const result = await settle(this.#community.socket.emitWithAck('community:voice:switch', { roomId, open }));
+    const result = await ask(this.#community.socket, 'community:voice:switch', { roomId, open });
     if (result.ok) this.#community.applyRoom(result.data.room);
     return result;
   }

@@ -1,18 +1,21 @@
 import type { Socket } from 'socket.io-client';
-import { settle } from '../socket.js';
-import type { VoiceSignaling } from './types.js';
+import type { VoiceServerToClient } from '../../../shared/events/voice.js';
+import { ask } from '../socket.js';
+import type { VoiceClientToServer, VoiceSignaling } from './types.js';
+
+type VoiceSocket = Socket<VoiceServerToClient, VoiceClientToServer>;
 
 /**
  * Voice signaling over a Socket.IO socket of either namespace: both carry the same voice events
- * (shared/events/voice.ts), so the socket's own event typing is set aside here, once.
+ * (shared/events/voice.ts), so the socket is seen here through the voice events alone, once.
  */
 export function socketSignaling<L extends object, E extends object>(typed: Socket<L, E>): VoiceSignaling {
-  const socket = typed as unknown as Socket;
+  const socket = typed as unknown as VoiceSocket;
   return {
-    ask: (event, payload) => settle(socket.emitWithAck(event, payload)),
+    ask: (event, payload) => ask(socket, event, payload),
     on: (event, handler) => {
-      socket.on(event, handler as never);
-      return () => void socket.off(event, handler as never);
+      (socket as unknown as Socket).on(event, handler as never);
+      return () => void (socket as unknown as Socket).off(event, handler as never);
     },
   };
 }

@@ -1,14 +1,15 @@
-import type { PayloadIn, ResultOf } from '../../../shared/contract.js';
+import type { ClientToServer } from '../../../shared/contract.js';
 import type { voiceEvents, VoiceServerToClient } from '../../../shared/events/voice.js';
 import type { VoicePeer, VoiceRemovedReason, VoiceRoomId } from '../../../shared/schemas/voice.js';
 import type { ClientAck } from '../errors.js';
+import type { AskPayload, AskResult } from '../socket.js';
 import type { MicProblem } from './microphone.js';
 
-type VoiceContract = typeof voiceEvents;
-export type VoiceAskEvent = keyof VoiceContract;
+export type VoiceClientToServer = ClientToServer<typeof voiceEvents>;
+export type VoiceAskEvent = keyof VoiceClientToServer & string;
 
-/** Sends a voice request and resolves with its ack; never rejects (like lib/socket `settle`). */
-export type VoiceAsk = <E extends VoiceAskEvent>(event: E, payload: PayloadIn<VoiceContract[E]>) => Promise<ClientAck<ResultOf<VoiceContract[E]>>>;
+/** Sends a voice request and resolves with its ack; never rejects (it is lib/socket `ask`). */
+export type VoiceAsk = <E extends VoiceAskEvent>(event: E, payload: AskPayload<VoiceClientToServer[E]>) => Promise<ClientAck<AskResult<VoiceClientToServer[E]>>>;
 /** Subscribes to a server push; returns the unsubscribe. */
 export type VoiceOn = <E extends keyof VoiceServerToClient>(event: E, handler: VoiceServerToClient[E]) => () => void;
 

@@ -4,17 +4,16 @@ import type { Conversation, ConversationStart, Message } from '../../../shared/s
 import type { QueueStatus } from '../../../shared/schemas/routing.js';
 import type { TicketCreated, WaitExceeded } from '../../../shared/schemas/tickets.js';
 import { ConnectionTracker } from '../../lib/connection.svelte.js';
-import type { ClientAck, ClientError } from '../../lib/errors.js';
+import { notConnected, type ClientAck, type ClientError } from '../../lib/errors.js';
 import { newClientId } from '../../lib/ids.js';
-import { connectSocket, settle } from '../../lib/socket.js';
+import { Outbox, type OutboxEntry } from '../../lib/outbox.js';
+import { ask, connectSocket } from '../../lib/socket.js';
 import { highestId, mergeMessages } from './messages.js';
 import { openVisitorSession, readStoredToken, storeToken } from './visitor-api.js';
 import { stripUnsafeText } from '../../../shared/schemas/safeText.js';
 
 /** Mirrors VISITOR_NAMESPACE in shared/events/visitor.ts (a value import would pull in zod). */
 const VISITOR_NAMESPACE = '/visitor';
-/** Automatic re-sends after a missing ack before a message is shown as failed. */
-const MAX_AUTO_ATTEMPTS = 3;
 /** Token refreshes in a row before we stop and wait (guards against a refresh loop). */
 const MAX_AUTH_REFRESHES = 3;
 /** "Typing" is sent at most this often while the visitor keeps typing. */
@@ -30,12 +29,8 @@ type Timer = ReturnType<typeof setTimeout> | undefined;
 export type ChatPhase = 'loading' | 'failed' | 'prechat' | 'chat';
 
 /** A message the visitor wrote that the server has not confirmed yet. */
-export interface OutboxItem {
-  clientId: string;
+export interface OutboxItem extends OutboxEntry {
   text: string;
-  createdAt: string;
-  status: 'pending' | 'failed';
-  error: ClientError | null;
 }
 
 /** A file the visitor is sending (REST upload, see ./upload.ts). */
@@ -81,8 +76,20 @@ export class VisitorChat {
   #token: string | undefined;
   #resumed = false;
   #authRefreshes = 0;
-  readonly #inFlight = new Set<string>();
-  readonly #attempts = new Map<string, number>();
+  /** Messages on their way: re-sent after a lost ack, flushed on every connect (lib/outbox.ts). */
+  readonly #outbox = new Outbox<OutboxItem, { message: Message }>(
+    { get: () => this.outbox, set: (items) => (this.outbox = items) },
+    {
+      send: (item) => {
+        const socket = this.#socket;
+        const conversation = this.conversation;
+        return socket?.connected && conversation
+          ? ask(socket, 'message:send', { conversationId: conversation.id, clientId: item.clientId, text: stripUnsafeText(item.text) })
+          : null;
+      },
+      sent: (_item, data) => this.#receive([data.message]),
+    },
+  );
   #typingOn = false;
   #typingSentAt = 0;
   #typingIdle: Timer;
@@ -127,13 +134,13 @@ export class VisitorChat {
   /** Starts a conversation from the pre-chat form; `clientId` is reused when the visitor retries. */
   async startConversation(input: ConversationStart): Promise<ClientAck<unknown>> {
     const socket = this.#socket;
-    if (!socket) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
-    const result = await settle(socket.emitWithAck('conversation:start', { ...input, text: stripUnsafeText(input.text), name: stripUnsafeText(input.name) }));
+    if (!socket) return notConnected();
+    const result = await ask(socket, 'conversation:start', { ...input, text: stripUnsafeText(input.text), name: stripUnsafeText(input.name) });
     if (result.ok) {
       this.details = { name: input.name, email: input.email ?? '' };
       this.#adopt(result.data.conversation, result.data.queue ?? null);
       this.messages = mergeMessages([], [result.data.message]);
-      this.outbox = [];
+      this.#outbox.drop(() => true);
       this.phase = 'chat';
       // Closed or nobody online: the start became a ticket at once.
       if (result.data.ticket) this.ticketCreated(result.data.ticket);
@@ -143,14 +150,11 @@ export class VisitorChat {
 
   send(text: string): void {
     this.stopTyping();
-    const item: OutboxItem = { clientId: newClientId(), text, createdAt: new Date().toISOString(), status: 'pending', error: null };
-    this.outbox.push(item);
-    void this.#deliver(item.clientId);
+    this.#outbox.add({ text });
   }
 
   retry(clientId: string): void {
-    this.#attempts.delete(clientId);
-    void this.#deliver(clientId);
+    this.#outbox.retry(clientId);
   }
 
   /** Call on every input in the composer: sends "typing" (throttled) and "stopped" after a pause. */
@@ -174,7 +178,7 @@ export class VisitorChat {
     const upToId = highestId(this.messages.filter((message) => message.senderType !== 'visitor'));
     if (upToId <= this.#readSent) return;
     this.#readSent = upToId;
-    void settle(socket.emitWithAck('message:read', { conversationId: conversation.id, upToId })).then((result) => {
+    void ask(socket, 'message:read', { conversationId: conversation.id, upToId }).then((result) => {
       if (!result.ok && this.#readSent === upToId) this.#readSent = 0; // try again on the next change
     });
   }
@@ -183,9 +187,9 @@ export class VisitorChat {
   async end(): Promise<ClientAck<unknown>> {
     const socket = this.#socket;
     const conversation = this.conversation;
-    if (!socket || !conversation) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
+    if (!socket || !conversation) return notConnected();
     this.stopTyping();
-    const result = await settle(socket.emitWithAck('conversation:end', { conversationId: conversation.id }));
+    const result = await ask(socket, 'conversation:end', { conversationId: conversation.id });
     if (result.ok) this.#adopt(result.data.conversation, null);
     return result;
   }
@@ -194,10 +198,8 @@ export class VisitorChat {
   async requestTranscript(email: string): Promise<ClientAck<{ requested: true; email: string; mailQueued: boolean }>> {
     const socket = this.#socket;
     const conversation = this.conversation;
-    if (!socket || !conversation) return { ok: false, error: { code: 'NETWORK', message: 'not connected' } };
-    return settle(
-      socket.emitWithAck('transcript:request', { conversationId: conversation.id, ...(email ? { email } : {}) }),
-    );
+    if (!socket || !conversation) return notConnected();
+    return ask(socket, 'transcript:request', { conversationId: conversation.id, ...(email ? { email } : {}) });
   }
 
   /** Sends a file; the upload code loads on first use. */
@@ -235,7 +237,7 @@ export class VisitorChat {
   startOver(): void {
     this.#adopt(null, null);
     this.messages = [];
-    this.outbox = [];
+    this.#outbox.drop(() => true);
     this.uploads = [];
     this.created = null;
     this.phase = 'prechat';
@@ -244,6 +246,7 @@ export class VisitorChat {
   dispose(): void {
     clearTimeout(this.#typingIdle);
     clearTimeout(this.#agentTypingTimer);
+    this.#outbox.dispose();
     this.#socket?.disconnect();
     this.#socket = null;
   }
@@ -334,7 +337,7 @@ export class VisitorChat {
 
   async #onConnected(): Promise<void> {
     await this.#resume();
-    this.#flushOutbox();
+    this.#outbox.flush();
   }
 
   /**
@@ -344,7 +347,7 @@ export class VisitorChat {
   async #resume(): Promise<void> {
     const socket = this.#socket;
     if (!socket) return;
-    const result = await settle(socket.emitWithAck('conversation:resume', {}));
+    const result = await ask(socket, 'conversation:resume', {});
     const current = this.conversation;
     if (this.#resumed) {
       if (result.ok && result.data.conversation && result.data.conversation.id === current?.id) {
@@ -375,9 +378,7 @@ export class VisitorChat {
     const socket = this.#socket;
     const conversation = this.conversation;
     if (!socket || !conversation) return;
-    const result = await settle(
-      socket.emitWithAck('conversation:sync', { conversationId: conversation.id, afterId: highestId(this.messages) }),
-    );
+    const result = await ask(socket, 'conversation:sync', { conversationId: conversation.id, afterId: highestId(this.messages) });
     if (result.ok) this.#receive(result.data.messages);
   }
 
@@ -424,47 +425,6 @@ export class VisitorChat {
     const relevant = incoming.filter((message) => message.conversationId === this.conversation?.id);
     if (relevant.length === 0) return;
     this.messages = mergeMessages(this.messages, relevant);
-    const confirmed = new Set(relevant.map((message) => message.clientId).filter((id) => id !== null));
-    if (confirmed.size > 0) this.outbox = this.outbox.filter((item) => !confirmed.has(item.clientId));
-  }
-
-  #flushOutbox(): void {
-    for (const item of this.outbox) {
-      if (item.status === 'pending' && !this.#inFlight.has(item.clientId)) void this.#deliver(item.clientId);
-    }
-  }
-
-  async #deliver(clientId: string): Promise<void> {
-    const socket = this.#socket;
-    const conversation = this.conversation;
-    const item = this.outbox.find((entry) => entry.clientId === clientId);
-    if (!socket || !conversation || !item || this.#inFlight.has(clientId)) return;
-    item.status = 'pending';
-    item.error = null;
-    if (!socket.connected) return; // sent by #flushOutbox on the next connect
-
-    this.#inFlight.add(clientId);
-    const result = await settle(
-      socket.emitWithAck('message:send', { conversationId: conversation.id, clientId, text: stripUnsafeText(item.text) }),
-    );
-    this.#inFlight.delete(clientId);
-    const current = this.outbox.find((entry) => entry.clientId === clientId);
-    if (result.ok) {
-      this.#attempts.delete(clientId);
-      this.#receive([result.data.message]);
-      // Remove even if the server message was for another conversation view (defensive).
-      this.outbox = this.outbox.filter((entry) => entry.clientId !== clientId);
-      return;
-    }
-    if (!current) return;
-    const attempts = (this.#attempts.get(clientId) ?? 0) + 1;
-    this.#attempts.set(clientId, attempts);
-    if (result.error.code === 'TIMEOUT' && attempts < MAX_AUTO_ATTEMPTS) {
-      // Lost on the way (disconnect): same client id again, the server drops duplicates.
-      if (socket.connected) void this.#deliver(clientId);
-      return;
-    }
-    current.status = 'failed';
-    current.error = result.error;
+    this.#outbox.confirm(relevant.map((message) => message.clientId));
   }
 }

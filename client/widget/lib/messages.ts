@@ -1,13 +1,9 @@
 export { highestId, languageName, mergeMessages } from '../../lib/messages.js';
 
 /**
- * Mirrors MESSAGE_MAX_LENGTH in shared/schemas/chat.ts. Not imported because that module builds
- * zod schemas at load time, and the widget must stay free of zod to keep its size budget.
- * The server validates anyway; this only powers the friendly client-side hint.
+ * Input limits from shared/limits.ts, which the schemas use too (not from shared/schemas: those
+ * build zod schemas at load time, and the widget must stay free of zod to keep its size budget).
+ * The server validates anyway; these power the friendly client-side hints.
  */
-export const MESSAGE_MAX_LENGTH = 4000;
-export const NAME_MAX_LENGTH = 80;
-
-/** Mirrors the 1-40 characters of customerNumber and ticketNumber in conversationStartSchema. */
-export const REFERENCE_MAX_LENGTH = 40;
+export { EMAIL_PATTERN, MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, REFERENCE_MAX_LENGTH, SUBJECT_MAX_LENGTH } from '../../../shared/limits.js';
 

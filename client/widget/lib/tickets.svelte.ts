@@ -6,9 +6,10 @@
  */
 import type { Message } from '../../../shared/schemas/chat.js';
 import type { CallbackRequest, LeaveMessage, TicketCreate, TicketCreated, VisitorTicket } from '../../../shared/schemas/tickets.js';
-import type { ClientAck, ClientError } from '../../lib/errors.js';
-import { newClientId } from '../../lib/ids.js';
-import { settle } from '../../lib/socket.js';
+import { PHONE_MIN_DIGITS, PHONE_PATTERN } from '../../../shared/limits.js';
+import { notConnected, type ClientAck, type ClientError } from '../../lib/errors.js';
+import { Outbox } from '../../lib/outbox.js';
+import { ask } from '../../lib/socket.js';
 import type { OutboxItem, VisitorChat, VisitorSocket } from './chat.svelte.js';
 import { mergeMessages } from './messages.js';
 import { stripUnsafeText } from '../../../shared/schemas/safeText.js';
@@ -16,9 +17,9 @@ import { stripUnsafeText } from '../../../shared/schemas/safeText.js';
 /** Which ticket updates the visitor has seen (by `updatedAt`), so a new reply can be marked. */
 const SEEN_KEY = 'zentrale.ticketsSeen';
 
-/** Mirrors the phone rule of callbackRequestSchema (the widget stays free of zod). */
+/** The phone rule of callbackRequestSchema, from shared/limits.ts (the widget stays free of zod). */
 export function validPhone(value: string): boolean {
-  return /^\+?[0-9 ()/.-]{5,30}$/.test(value) && value.replace(/\D/g, '').length >= 5;
+  return PHONE_PATTERN.test(value) && value.replace(/\D/g, '').length >= PHONE_MIN_DIGITS;
 }
 
 export interface TicketThread {
@@ -27,7 +28,10 @@ export interface TicketThread {
   trackingUrl: string;
 }
 
-const notConnected = (): { ok: false; error: ClientError } => ({ ok: false, error: { code: 'NETWORK', message: 'not connected' } });
+/** A comment on one of the visitor's tickets, not yet confirmed. */
+export interface CommentItem extends OutboxItem {
+  ticketId: number;
+}
 
 function readSeen(): Record<string, string> {
   try {
@@ -44,8 +48,8 @@ export class VisitorTickets {
   listError = $state<ClientError | null>(null);
   threads = $state<Record<number, TicketThread>>({});
   threadErrors = $state<Record<number, ClientError>>({});
-  /** Comments not yet confirmed, per ticket (same shape as the chat's outbox). */
-  outbox = $state<Record<number, OutboxItem[]>>({});
+  /** Comments not yet confirmed (the chat's outbox item, with its ticket). */
+  outbox = $state<CommentItem[]>([]);
   /** Tickets with an agent reply the visitor has not looked at yet. */
   unseen = $state<Record<number, boolean>>({});
   /** The just-made ticket whose confirmation the visitor has moved on from (shown plainly after that). */
@@ -54,6 +58,21 @@ export class VisitorTickets {
   readonly #chat: VisitorChat;
   #bound: VisitorSocket | null = null;
   #seen = readSeen();
+  readonly #comments = new Outbox<CommentItem, { message: Message; ticket: VisitorTicket }>(
+    { get: () => this.outbox, set: (items) => (this.outbox = items) },
+    {
+      send: (item) => {
+        const socket = this.#socket;
+        return socket?.connected ? ask(socket, 'ticket:comment', { ticketId: item.ticketId, clientId: item.clientId, text: stripUnsafeText(item.text) }) : null;
+      },
+      sent: (item, data) => {
+        const thread = this.threads[item.ticketId];
+        if (thread) this.threads[item.ticketId] = { ...thread, ticket: data.ticket, messages: mergeMessages(thread.messages, [data.message]) };
+        this.#upsert(data.ticket);
+        this.markSeen(data.ticket);
+      },
+    },
+  );
 
   constructor(chat: VisitorChat) {
     this.#chat = chat;
@@ -117,7 +136,7 @@ export class VisitorTickets {
     const socket = this.#socket;
     if (!socket) return;
     this.listError = null;
-    const result = await settle(socket.emitWithAck('ticket:list', {}));
+    const result = await ask(socket, 'ticket:list', {});
     if (!result.ok) {
       this.listError = result.error;
       return;
@@ -130,7 +149,7 @@ export class VisitorTickets {
     const socket = this.#socket;
     if (!socket) return;
     delete this.threadErrors[ticketId];
-    const result = await settle(socket.emitWithAck('ticket:get', { ticketId }));
+    const result = await ask(socket, 'ticket:get', { ticketId });
     if (!result.ok) {
       this.threadErrors[ticketId] = result.error;
       return;
@@ -146,43 +165,21 @@ export class VisitorTickets {
   async refresh(): Promise<void> {
     if (this.list !== null || this.listError) await this.load();
     await Promise.all(Object.keys(this.threads).map((id) => this.open(Number(id))));
-    for (const [id, items] of Object.entries(this.outbox)) for (const item of items) if (item.status === 'pending') void this.#deliver(Number(id), item.clientId);
+    this.#comments.flush();
   }
 
   // ---- comments ------------------------------------------------------------------------------
 
   comment(ticketId: number, text: string): void {
-    const item: OutboxItem = { clientId: newClientId(), text, createdAt: new Date().toISOString(), status: 'pending', error: null };
-    this.outbox[ticketId] = [...(this.outbox[ticketId] ?? []), item];
-    void this.#deliver(ticketId, item.clientId);
+    this.#comments.add({ ticketId, text });
   }
 
-  retry(ticketId: number, clientId: string): void {
-    void this.#deliver(ticketId, clientId);
+  outboxOf(ticketId: number): CommentItem[] {
+    return this.outbox.filter((item) => item.ticketId === ticketId);
   }
 
-  async #deliver(ticketId: number, clientId: string, attempt = 1): Promise<void> {
-    const socket = this.#socket;
-    const item = this.outbox[ticketId]?.find((entry) => entry.clientId === clientId);
-    if (!socket || !item) return;
-    item.status = 'pending';
-    item.error = null;
-    if (!socket.connected) return; // sent again by refresh() on the next connect
-    const result = await settle(socket.emitWithAck('ticket:comment', { ticketId, clientId, text: stripUnsafeText(item.text) }));
-    const current = this.outbox[ticketId]?.find((entry) => entry.clientId === clientId);
-    if (result.ok) {
-      const thread = this.threads[ticketId];
-      if (thread) this.threads[ticketId] = { ...thread, ticket: result.data.ticket, messages: mergeMessages(thread.messages, [result.data.message]) };
-      this.#upsert(result.data.ticket);
-      this.markSeen(result.data.ticket);
-      this.outbox[ticketId] = (this.outbox[ticketId] ?? []).filter((entry) => entry.clientId !== clientId);
-      return;
-    }
-    if (!current) return;
-    // Lost on the way: the same client id again, the server keeps it once.
-    if (result.error.code === 'TIMEOUT' && attempt < 3 && socket.connected) return this.#deliver(ticketId, clientId, attempt + 1);
-    current.status = 'failed';
-    current.error = result.error;
+  retry(clientId: string): void {
+    this.#comments.retry(clientId);
   }
 
   // ---- making tickets ------------------------------------------------------------------------
@@ -201,7 +198,7 @@ export class VisitorTickets {
   async create(input: TicketCreate): Promise<ClientAck<TicketCreated>> {
     const socket = this.#socket;
     if (!socket) return notConnected();
-    const result = await settle(socket.emitWithAck('ticket:create', input));
+    const result = await ask(socket, 'ticket:create', input);
     if (result.ok) this.#chat.details = { name: input.name, email: input.email ?? '' };
     return this.#made(result, input.email);
   }
@@ -210,13 +207,13 @@ export class VisitorTickets {
   async leaveMessage(input: LeaveMessage): Promise<ClientAck<TicketCreated>> {
     const socket = this.#socket;
     if (!socket) return notConnected();
-    return this.#made(await settle(socket.emitWithAck('conversation:leave-message', input)), input.email);
+    return this.#made(await ask(socket, 'conversation:leave-message', input), input.email);
   }
 
   async callback(input: CallbackRequest): Promise<ClientAck<TicketCreated>> {
     const socket = this.#socket;
     if (!socket) return notConnected();
-    const result = await settle(socket.emitWithAck('callback:request', input));
+    const result = await ask(socket, 'callback:request', input);
     if (result.ok && input.name) this.#chat.details = { name: input.name, email: input.email ?? this.#chat.details.email };
     return this.#made(result, input.email);
   }
@@ -224,7 +221,7 @@ export class VisitorTickets {
   async keepWaiting(conversationId: string): Promise<ClientAck<{ conversationId: string; nextChoiceAt: string }>> {
     const socket = this.#socket;
     if (!socket) return notConnected();
-    const result = await settle(socket.emitWithAck('conversation:keep-waiting', { conversationId }));
+    const result = await ask(socket, 'conversation:keep-waiting', { conversationId });
     if (result.ok) this.#chat.waitExceeded = null;
     return result;
   }

@@ -1,10 +1,10 @@
 import type { TicketCreated } from '../../../shared/schemas/tickets.js';
 import type { ClientAck } from '../../lib/errors.js';
 import { networkError } from '../../lib/errors.js';
+import { VOICEMAIL_MAX_SECONDS } from '../../../shared/limits.js';
 
-/** Mirrors VOICEMAIL_MAX_* in shared/schemas/voice.ts (a value import would pull in zod). */
-export const VOICEMAIL_MAX_SECONDS = 120;
-export const VOICEMAIL_MAX_BYTES = 2 * 1024 * 1024;
+/** From shared/limits.ts, as the voicemail schema (shared/schemas/voice.ts would pull in zod). */
+export { VOICEMAIL_MAX_BYTES, VOICEMAIL_MAX_SECONDS } from '../../../shared/limits.js';
 
 /** Where the voicemail belongs: a waiting chat or call request, or on its own. */
 export type VoicemailTarget =

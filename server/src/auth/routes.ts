@@ -3,7 +3,7 @@ import { loginBodySchema, setupBodySchema } from '../../../shared/schemas/auth.j
 import { ok } from '../../../shared/ack.js';
 import type { Models } from '../db/models/index.js';
 import { UnauthenticatedError } from '../errors/errors.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 import type { Logger } from '../log/logger.js';
 import type { LoginLimiter } from './loginLimiter.js';
 import type { HashGate } from './hashGate.js';

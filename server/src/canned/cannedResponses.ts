@@ -2,7 +2,7 @@ import { Op } from 'sequelize';
 import { cannedResponseBodySchema, type CannedResponse, type CannedResponseBody } from '../../../shared/schemas/canned.js';
 import type { Models } from '../db/models/index.js';
 import { NotFoundError, ValidationError } from '../errors/errors.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 
 /** Canned responses: kept by supervisors, per department or for all, used by agents with "/". */
 export function createCannedResponses(models: Models) {

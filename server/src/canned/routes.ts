@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ok } from '../../../shared/ack.js';
 import { hasRole, requireUser } from '../auth/middleware.js';
 import type { Sessions } from '../auth/sessions.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 import type { CannedResponses } from './cannedResponses.js';
 
 const idParam = z.coerce.number().int().positive();

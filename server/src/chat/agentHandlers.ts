@@ -1,43 +1,47 @@
 import type { agentEvents } from '../../../shared/events/agent.js';
-import type { Handlers } from '../socket/bindHandlers.js';
-import type { AgentContext } from '../socket/agentNamespace.js';
+import { delivered, Delivery, type AgentContext, type Handlers } from '../features/handlers.js';
+import type { RoutingEngine } from '../routing/routingEngine.js';
 import type { ChatService } from './chatService.js';
 
 type ChatEvents = Pick<
   typeof agentEvents,
-  'conversation:list' | 'conversation:get' | 'conversation:sync' | 'conversation:close' | 'customer:verify' | 'message:send' | 'note:add' | 'message:read' | 'typing:set'
+  | 'offer:accept'
+  | 'conversation:list'
+  | 'conversation:get'
+  | 'conversation:sync'
+  | 'conversation:close'
+  | 'customer:verify'
+  | 'message:send'
+  | 'note:add'
+  | 'message:read'
+  | 'typing:set'
 >;
 
-export function agentChatHandlers(chat: ChatService, pendingOffer: (agentId: number) => Promise<import('../../../shared/schemas/routing.js').Offer | null>): Handlers<ChatEvents, AgentContext> {
+export function agentChatHandlers(chat: ChatService, engine: Pick<RoutingEngine, 'accept' | 'pendingOffer'>): Handlers<ChatEvents, AgentContext> {
   const a = chat.agent;
   return {
-    'conversation:list': async (_input, { user }) => ({ conversations: await a.list(user), offer: await pendingOffer(user.id) }),
+    // Accepting an offer opens the chat: the answer is the conversation with its history.
+    'offer:accept': async ({ conversationId }, ctx) => {
+      const { conversation, row, deliver } = await engine.accept(conversationId, ctx.user.id, ctx.socketId);
+      return new Delivery(await a.detail(row, conversation), deliver);
+    },
+    'conversation:list': async (_input, { user }) => ({ conversations: await a.list(user), offer: await engine.pendingOffer(user.id) }),
     'conversation:get': ({ conversationId }, { user }) => a.get(user, conversationId),
     'conversation:sync': async ({ conversationId, afterId }, { user }) => ({ messages: await a.sync(user, conversationId, afterId) }),
     'conversation:close': async ({ conversationId }, ctx) => {
-      const { deliver, ...result } = await a.close(ctx.user, conversationId, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await a.close(ctx.user, conversationId, ctx.socketId));
     },
     'customer:verify': async ({ conversationId, customerNumber }, ctx) => {
-      const { deliver, ...result } = await a.verifyCustomer(ctx.user, conversationId, customerNumber, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await a.verifyCustomer(ctx.user, conversationId, customerNumber, ctx.socketId));
     },
     'message:send': async (input, ctx) => {
-      const { deliver, ...result } = await a.send(ctx.user, input, ctx.socketId, false);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await a.send(ctx.user, input, ctx.socketId, false));
     },
     'note:add': async (input, ctx) => {
-      const { deliver, ...result } = await a.send(ctx.user, input, ctx.socketId, true);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await a.send(ctx.user, input, ctx.socketId, true));
     },
     'message:read': async ({ conversationId, upToId }, ctx) => {
-      const { deliver, ...result } = await a.read(ctx.user, conversationId, upToId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await a.read(ctx.user, conversationId, upToId));
     },
     'typing:set': async ({ conversationId, typing }, { user }) => {
       await a.typing(user, conversationId, typing);

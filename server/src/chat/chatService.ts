@@ -13,8 +13,8 @@ import type { ClosedBy, ConversationModel } from '../db/models/index.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { Notifier } from '../routing/notifier.js';
 import type { Deliver, RoutingEngine } from '../routing/routingEngine.js';
-import type { AgentUser } from '../socket/agentNamespace.js';
-import type { MessageStore } from './messageStore.js';
+import type { AgentUser } from '../auth/agentUser.js';
+import type { MessageStore } from '../conversations/messageStore.js';
 import type { StartWriter } from './startWriter.js';
 
 /** How many messages one sync or resume returns at most; clients page on with the last id. */
@@ -254,7 +254,7 @@ export function createChatService(deps: ChatDeps) {
       return {
         upToId: mark,
         deliver: async () => {
-          notifier.readToAgents({ conversationId, by: 'visitor', upToId: mark });
+          notifier.read(visitorId, { conversationId, by: 'visitor', upToId: mark });
         },
       };
     },
@@ -262,7 +262,7 @@ export function createChatService(deps: ChatDeps) {
     async typing(visitorId: string, conversationId: string, typing: boolean): Promise<void> {
       const conversation = await visitorFacts(visitorId, conversationId);
       if (conversation.status === 'closed') return;
-      notifier.typingToAgents({ conversationId, by: 'visitor', typing });
+      notifier.typing(visitorId, { conversationId, by: 'visitor', typing });
     },
 
     async end(visitorId: string, conversationId: string, socketId: string): Promise<WithDelivery<{ conversation: Conversation }>> {
@@ -335,15 +335,14 @@ export function createChatService(deps: ChatDeps) {
       return {
         upToId: mark,
         deliver: async () => {
-          notifier.readToVisitor(conversation.visitorId, read);
-          notifier.readToAgents(read);
+          notifier.read(conversation.visitorId, read);
         },
       };
     },
 
     async typing(user: AgentUser, conversationId: string, typing: boolean): Promise<void> {
       const conversation = await agentFacts(user, conversationId, 'write');
-      notifier.typingToVisitor(conversation.visitorId, { conversationId, by: 'agent', typing });
+      notifier.typing(conversation.visitorId, { conversationId, by: 'agent', typing });
     },
 
     /**

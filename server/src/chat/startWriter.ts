@@ -3,7 +3,7 @@ import { insertRows } from '../db/insertRows.js';
 import type { SqlRunner, SqlTx } from '../db/sqlRunner.js';
 import { ValidationError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
-import { MESSAGE_COLUMNS } from './messageWriter.js';
+import { MESSAGE_COLUMNS } from '../conversations/messageWriter.js';
 
 /** A new chat: the visitor's details, the conversation row to create and its first message. */
 export interface NewChat {

@@ -1,6 +1,5 @@
 import type { visitorEvents } from '../../../shared/events/visitor.js';
-import type { Handlers } from '../socket/bindHandlers.js';
-import type { VisitorContext } from '../socket/visitorNamespace.js';
+import { delivered, Delivery, type Handlers, type VisitorContext } from '../features/handlers.js';
 import type { ChatStartQuota } from '../visitors/chatQuota.js';
 import type { ChatService } from './chatService.js';
 
@@ -29,25 +28,18 @@ export function visitorChatHandlers(chat: ChatService, quota: StartQuota): Handl
       // A chat that became a ticket at once (nobody online) is not open; the ticket quotas do not apply to it.
       if (result.ticket === null) await quota.started(result.conversation.id, ctx.address);
       ctx.log.info({ conversationId: result.conversation.id, departmentId: result.conversation.departmentId }, 'conversation started');
-      ctx.afterAck(deliver);
-      return result;
+      return new Delivery(result, deliver);
     },
     'conversation:resume': (_input, ctx) => v.resume(ctx.visitorId),
     'conversation:sync': async ({ conversationId, afterId }, ctx) => ({ messages: await v.sync(ctx.visitorId, conversationId, afterId) }),
     'conversation:end': async ({ conversationId }, ctx) => {
-      const { deliver, ...result } = await v.end(ctx.visitorId, conversationId, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await v.end(ctx.visitorId, conversationId, ctx.socketId));
     },
     'message:send': async (input, ctx) => {
-      const { deliver, ...result } = await v.send(ctx.visitorId, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await v.send(ctx.visitorId, input, ctx.socketId));
     },
     'message:read': async ({ conversationId, upToId }, ctx) => {
-      const { deliver, ...result } = await v.read(ctx.visitorId, conversationId, upToId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await v.read(ctx.visitorId, conversationId, upToId));
     },
     'typing:set': async ({ conversationId, typing }, ctx) => {
       await v.typing(ctx.visitorId, conversationId, typing);

@@ -1,5 +1,3 @@
-import type { HealthCheck } from '../health/checks.js';
-
 /**
  * node-redis errors that mean Redis cannot answer now (not a bug in the request): the command
  * client refuses commands while reconnecting (no offline queue), a command past its timeout, a
@@ -25,20 +23,4 @@ export function isRedisUnavailable(error: unknown): boolean {
     e = (e as { cause?: unknown }).cause;
   }
   return false;
-}
-
-/** /health: the cluster's shared state is reachable (a node without it cannot route, limit or broadcast). */
-export function redisCheck(ready: () => boolean, ping: () => Promise<unknown>): HealthCheck {
-  return {
-    name: 'redis',
-    async check() {
-      if (!ready()) return { ok: false, reason: 'not connected (reconnecting)' };
-      try {
-        await ping();
-        return { ok: true };
-      } catch (error) {
-        return { ok: false, reason: isRedisUnavailable(error) ? 'no answer' : 'failing' };
-      }
-    },
-  };
 }

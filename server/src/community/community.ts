@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { Op, type Sequelize } from 'sequelize';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import {
   COMMUNITY_MAX_LINKS,
   COMMUNITY_PAGE_SIZE,
@@ -14,31 +13,17 @@ import {
   type SanctionKind,
 } from '../../../shared/schemas/community.js';
 import type { ChatService } from '../chat/chatService.js';
-import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError } from '../errors/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, RefusedError } from '../errors/errors.js';
+import type { MakeLimit } from '../limits/limits.js';
 import type { Logger } from '../log/logger.js';
-import type { AgentUser } from '../socket/agentNamespace.js';
-import { isUniqueViolation } from '../tickets/deps.js';
+import type { AgentUser } from '../auth/agentUser.js';
+import { isUniqueViolation } from '../db/failures.js';
 import { countLinks } from './links.js';
 import { defineCommunityModels, type CommunityMessageModel } from './models.js';
 import { nameClash } from './names.js';
 
 export type CommunityCaller = { kind: 'visitor'; visitorId: string; ipHash: string } | { kind: 'staff'; user: AgentUser };
 
-/** A refusal clients can act on; `reason` is one of shared/schemas/community.ts's refusals. */
-export class CommunityRefusedError extends ConflictError {
-  constructor(
-    readonly reason: CommunityRefusal,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  override toBody() {
-    return { ...super.toBody(), reason: this.reason };
-  }
-}
-
-export type LimiterFactory = (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
 export interface CommunityDeps {
   sequelize: Sequelize;
@@ -49,7 +34,8 @@ export interface CommunityDeps {
   limits: { postsPerMinute: number; postsPerAddressPerMinute: number; reportsPerHour: number };
   /** The names of the team (every user): visitors may not take one, nor a look-alike. */
   staffNames: () => Promise<string[]>;
-  makeLimiter: LimiterFactory;
+  /** The community's budgets (server/src/limits): in Redis on a cluster, so they hold across nodes. */
+  makeLimit: MakeLimit;
   log: Logger;
   now: () => Date;
 }
@@ -76,21 +62,12 @@ export function createCommunity(deps: CommunityDeps) {
   const models = defineCommunityModels(deps.sequelize);
   const { Room, Message, Report, Sanction, Profile } = models;
   const { log, now } = deps;
-  const postsByVisitor = deps.makeLimiter({ keyPrefix: 'community:post:visitor', points: deps.limits.postsPerMinute, duration: 60 });
-  const postsByAddress = deps.makeLimiter({ keyPrefix: 'community:post:ip', points: deps.limits.postsPerAddressPerMinute, duration: 60 });
-  const reportsByVisitor = deps.makeLimiter({ keyPrefix: 'community:report', points: deps.limits.reportsPerHour, duration: 3600 });
+  const postsByVisitor = deps.makeLimit({ name: 'community:posts:visitor', points: deps.limits.postsPerMinute, durationSeconds: 60 });
+  const postsByAddress = deps.makeLimit({ name: 'community:posts:address', points: deps.limits.postsPerAddressPerMinute, durationSeconds: 60 });
+  const reportsByVisitor = deps.makeLimit({ name: 'community:reports:visitor', points: deps.limits.reportsPerHour, durationSeconds: 3600 });
 
   let deliveries: CommunityPushes = { message: () => undefined, updated: () => undefined, reported: () => undefined, sanctioned: () => undefined, room: () => undefined };
   const ipHash = (address: string) => createHmac('sha256', deps.secretKey).update(`community-ip:${address}`).digest('hex');
-
-  async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
-    try {
-      await limiter.consume(key);
-    } catch (res) {
-      if (res instanceof Error) throw res;
-      throw new RateLimitedError(Math.max(1, Math.ceil(((res as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000)));
-    }
-  }
 
   /**
    * The sanction that holds now: a ban before a mute, the longest first. A ban or a mute also holds
@@ -185,7 +162,7 @@ export function createCommunity(deps: CommunityDeps) {
 
     async setProfile(caller: CommunityCaller, displayName: string): Promise<CommunityMe> {
       if (caller.kind !== 'visitor') throw new ConflictError('The team posts under their own names.');
-      if (nameClash(displayName, await deps.staffNames())) throw new CommunityRefusedError('name_reserved', 'This name is too close to a name of the team; choose another.');
+      if (nameClash(displayName, await deps.staffNames())) throw new RefusedError<CommunityRefusal>('name_reserved', 'This name is too close to a name of the team; choose another.');
       const at = now();
       const [profile, made] = await Profile.findOrCreate({ where: { visitorId: caller.visitorId }, defaults: { visitorId: caller.visitorId, displayName, lastIpHash: caller.ipHash, createdAt: at, updatedAt: at } });
       if (!made) await profile.update({ displayName, lastIpHash: caller.ipHash, updatedAt: at });
@@ -230,14 +207,14 @@ export function createCommunity(deps: CommunityDeps) {
         const sanction = await activeSanction(caller.visitorId, caller.ipHash);
         if (sanction) {
           throw sanction.kind === 'ban'
-            ? new CommunityRefusedError('banned', `You are banned from the community until ${sanction.until.toISOString()}.`)
-            : new CommunityRefusedError('muted', `You are muted until ${sanction.until.toISOString()}.`);
+            ? new RefusedError<CommunityRefusal>('banned', `You are banned from the community until ${sanction.until.toISOString()}.`)
+            : new RefusedError<CommunityRefusal>('muted', `You are muted until ${sanction.until.toISOString()}.`);
         }
         const profile = await Profile.findByPk(caller.visitorId);
-        if (!profile) throw new CommunityRefusedError('no_name', 'Choose a display name first.');
-        if (countLinks(input.text) > COMMUNITY_MAX_LINKS) throw new CommunityRefusedError('too_many_links', `At most ${COMMUNITY_MAX_LINKS} links per message.`);
-        await consume(postsByVisitor, caller.visitorId);
-        await consume(postsByAddress, caller.ipHash);
+        if (!profile) throw new RefusedError<CommunityRefusal>('no_name', 'Choose a display name first.');
+        if (countLinks(input.text) > COMMUNITY_MAX_LINKS) throw new RefusedError<CommunityRefusal>('too_many_links', `At most ${COMMUNITY_MAX_LINKS} links per message.`);
+        await postsByVisitor.consume(caller.visitorId);
+        await postsByAddress.consume(caller.ipHash);
         displayName = profile.displayName;
       } else {
         displayName = caller.user.name;
@@ -246,8 +223,8 @@ export function createCommunity(deps: CommunityDeps) {
       if (input.parentId !== undefined) {
         parent = await message(input.parentId);
         if (parent.roomId !== input.roomId) throw new NotFoundError('No such message in this room.');
-        if (parent.parentId !== null) throw new CommunityRefusedError('not_a_reply', 'Reply to the thread’s first message.');
-        if (parent.deletedAt) throw new CommunityRefusedError('deleted', 'That message was removed.');
+        if (parent.parentId !== null) throw new RefusedError<CommunityRefusal>('not_a_reply', 'Reply to the thread’s first message.');
+        if (parent.deletedAt) throw new RefusedError<CommunityRefusal>('deleted', 'That message was removed.');
       }
       let row: CommunityMessageModel;
       try {
@@ -281,7 +258,7 @@ export function createCommunity(deps: CommunityDeps) {
       if (caller.kind !== 'visitor') throw new ConflictError('The team deletes instead of reporting.');
       const reported = await message(messageId);
       if (reported.deletedAt) return () => undefined;
-      await consume(reportsByVisitor, caller.visitorId);
+      await reportsByVisitor.consume(caller.visitorId);
       try {
         await Report.create({ messageId, reporterId: caller.visitorId, reason: reason || null, status: 'open', createdAt: now() });
       } catch (error) {
@@ -338,7 +315,7 @@ export function createCommunity(deps: CommunityDeps) {
     async pin(caller: CommunityCaller, messageId: number, on: boolean): Promise<{ message: CommunityMessage; deliver: Deliver }> {
       staffOnly(caller);
       const row = await message(messageId);
-      if (row.deletedAt && on) throw new CommunityRefusedError('deleted', 'That message was removed.');
+      if (row.deletedAt && on) throw new RefusedError<CommunityRefusal>('deleted', 'That message was removed.');
       await row.update({ pinned: on });
       const view = row.toPublic();
       return { message: view, deliver: () => deliveries.updated(view) };
@@ -348,8 +325,8 @@ export function createCommunity(deps: CommunityDeps) {
     async accept(caller: CommunityCaller, messageId: number, on: boolean): Promise<{ message: CommunityMessage; deliver: Deliver }> {
       staffOnly(caller);
       const row = await message(messageId);
-      if (row.parentId === null) throw new CommunityRefusedError('not_a_reply', 'Only a reply can be the accepted answer.');
-      if (row.deletedAt && on) throw new CommunityRefusedError('deleted', 'That message was removed.');
+      if (row.parentId === null) throw new RefusedError<CommunityRefusal>('not_a_reply', 'Only a reply can be the accepted answer.');
+      if (row.deletedAt && on) throw new RefusedError<CommunityRefusal>('deleted', 'That message was removed.');
       const before = on ? await Message.findAll({ where: { parentId: row.parentId, accepted: true, id: { [Op.ne]: row.id } } }) : [];
       await deps.sequelize.transaction(async (transaction) => {
         if (on) await Message.update({ accepted: false }, { where: { parentId: row.parentId, accepted: true }, transaction });

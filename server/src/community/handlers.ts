@@ -1,11 +1,11 @@
 import type { communityEvents } from '../../../shared/events/community.js';
-import { ForbiddenError } from '../errors/errors.js';
+import type { CommunityRefusal } from '../../../shared/schemas/community.js';
+import { ForbiddenError, RefusedError } from '../errors/errors.js';
 import { voiceRoomIds } from '../../../shared/schemas/voice.js';
-import type { Handlers } from '../socket/bindHandlers.js';
+import type { Handlers } from '../features/handlers.js';
 import type { VoiceOps } from '../voice/clusterVoice.js';
 import { voiceHandlers } from '../voice/handlers.js';
 import type { VoiceCaller } from '../voice/peer.js';
-import { CommunityRefusedError } from './community.js';
 import type { Community } from './community.js';
 import type { CommunityContext } from './namespace.js';
 
@@ -16,7 +16,7 @@ export function communityHandlers(community: Community, voice: VoiceOps): Handle
   const voiceCaller = async ({ caller }: CommunityContext): Promise<VoiceCaller> => {
     if (caller.kind === 'staff') return { role: 'agent', agentId: caller.user.id, name: caller.user.name };
     const name = await community.displayName(caller.visitorId);
-    if (!name) throw new CommunityRefusedError('no_name', 'Choose a display name first.');
+    if (!name) throw new RefusedError<CommunityRefusal>('no_name', 'Choose a display name first.');
     return { role: 'visitor', visitorId: caller.visitorId, name };
   };
   const voiceEverywhere = async (visitorId: string, maySpeak: boolean) => {

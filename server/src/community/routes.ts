@@ -5,8 +5,8 @@ import { communityRoomInputSchema, communityRoomPatchSchema } from '../../../sha
 import { requireUser } from '../auth/middleware.js';
 import type { Sessions } from '../auth/sessions.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
-import { parseInput } from '../http/validate.js';
-import { isUniqueViolation } from '../tickets/deps.js';
+import { parseInput } from '../errors/parseInput.js';
+import { isUniqueViolation } from '../db/failures.js';
 import type { Community } from './community.js';
 
 const idParam = z.coerce.number().int().positive();

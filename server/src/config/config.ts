@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import type { VisitorQuotaSettings } from '../visitors/quotas.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -120,6 +119,30 @@ const iceServersSchema = z
   .max(8);
 
 export type Env = z.input<typeof envSchema>;
+
+/** The numbers behind every quota on anonymous creation (server/src/visitors/quotas.ts, docs/limits.md). */
+export interface VisitorQuotaSettings {
+  sessionsPerAddressPer10Min: number;
+  sessionsPer10Min: number;
+  openChatsPerAddress: number;
+  chatStartsPerAddressPer10Min: number;
+  chatStartsPer10Min: number;
+  ticketsPerVisitorPerHour: number;
+  ticketsPerAddressPerHour: number;
+  ticketsPerHour: number;
+  attachmentBytesPerConversation: number;
+  attachmentBytesPerVisitorPerDay: number;
+  attachmentBytesPerAddressPerDay: number;
+  attachmentBytesPerDay: number;
+  voicemailsPerVisitorPerHour: number;
+  voicemailsPerAddressPerHour: number;
+  voicemailBytesPerAddressPerDay: number;
+  voicemailBytesPerDay: number;
+  mailsPerRecipientPerDay: number;
+  mailsPerVisitorPerDay: number;
+  mailsPerAddressPerDay: number;
+  mailsPerDay: number;
+}
 
 export interface Config {
   env: 'development' | 'production' | 'test';

@@ -1,5 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import { isUniqueViolation } from '../tickets/deps.js';
+import { isUniqueViolation } from '../db/failures.js';
 
 /**
  * Customer numbers are typed by the visitor (pre-chat form, ticket form) and prove nothing: anyone

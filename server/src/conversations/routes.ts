@@ -5,7 +5,7 @@ import { hasRole, requireUser } from '../auth/middleware.js';
 import type { Sessions } from '../auth/sessions.js';
 import type { Database } from '../db/database.js';
 import { NotFoundError } from '../errors/errors.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 import type { Timeline } from './timeline.js';
 
 export interface ConversationRouteDeps {

@@ -72,3 +72,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       (typeof e.message === 'string' && CLOSED_POOL.test(e.message)),
   );
 }
+
+/** A unique key refused the row: someone (a retry, another node) stored it first. */
+export const isUniqueViolation = (error: unknown) =>
+  (error as { name?: string } | null)?.name === 'SequelizeUniqueConstraintError' ||
+  (error as { code?: string } | null)?.code === 'ER_DUP_ENTRY' ||
+  /UNIQUE constraint failed/.test(String((error as { message?: string } | null)?.message ?? ''));

@@ -3,7 +3,7 @@ import { departmentBodySchema, departmentPatchSchema, type Department, type Depa
 import type { RoutingConfig } from '../../../shared/schemas/routing.js';
 import type { DepartmentModel, Models } from '../db/models/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/errors.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 import { isValidTimeZone } from './openingHours.js';
 
 export const toDepartment = (d: DepartmentModel): Department => ({

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { requireUser } from '../auth/middleware.js';
 import type { Sessions } from '../auth/sessions.js';
 import type { Models } from '../db/models/index.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 import type { Departments } from './departments.js';
 import { isOpen, nextOpening } from './openingHours.js';
 

@@ -1,7 +1,5 @@
 import type { ZodError } from 'zod';
 import { ErrorCode, type ErrorBody, type FieldIssue } from '../../../shared/errors.js';
-import type { TransferRefusal } from '../../../shared/schemas/transfer.js';
-import type { CallRefusal } from '../../../shared/schemas/voice.js';
 
 /** Base of every error a client may see. Anything else becomes INTERNAL. */
 export class AppError extends Error {
@@ -68,24 +66,15 @@ export class ConflictError extends AppError {
   }
 }
 
-/** A transfer that may not happen now; `reason` tells clients why (shared/schemas/transfer.ts). */
-export class TransferRefusedError extends ConflictError {
+/**
+ * A CONFLICT clients can act on: `reason` says why, machine-readable (`error.reason`, docs/protocol.md).
+ * Each feature names its reasons (TransferRefusal and CallRefusal in shared/schemas, CommunityRefusal,
+ * TicketConflict…) and throws `new RefusedError<ItsReasons>(reason, message)`, so a reason from
+ * another feature, or a typo, does not compile.
+ */
+export class RefusedError<Reason extends string = string> extends ConflictError {
   constructor(
-    readonly reason: TransferRefusal,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  override toBody(): ErrorBody {
-    return { ...super.toBody(), reason: this.reason };
-  }
-}
-
-/** A call action that may not happen now; `reason` tells clients why (shared/schemas/voice.ts). */
-export class CallRefusedError extends ConflictError {
-  constructor(
-    readonly reason: CallRefusal,
+    readonly reason: Reason,
     message: string,
   ) {
     super(message);

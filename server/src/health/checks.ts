@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import { isDatabaseUnavailable } from '../db/failures.js';
+import { isRedisUnavailable } from '../cluster/redisFailures.js';
 
 /** Outcome of one health check. `reason` is shown to admins only: short, never a server path. */
 export interface CheckResult {
@@ -36,6 +37,22 @@ export function databaseCheck(db: Database): HealthCheck {
         return { ok: true };
       } catch (error) {
         return { ok: false, reason: `${isDatabaseUnavailable(error) ? 'unreachable' : 'failing'} (${failureCode(error)})` };
+      }
+    },
+  };
+}
+
+/** /health: the cluster's shared state is reachable (a node without it cannot route, limit or broadcast). */
+export function redisCheck(ready: () => boolean, ping: () => Promise<unknown>): HealthCheck {
+  return {
+    name: 'redis',
+    async check() {
+      if (!ready()) return { ok: false, reason: 'not connected (reconnecting)' };
+      try {
+        await ping();
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, reason: isRedisUnavailable(error) ? 'no answer' : 'failing' };
       }
     },
   };

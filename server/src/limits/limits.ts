@@ -40,7 +40,27 @@ export interface LimitStore {
   redis: { client: RedisClientType; prefix: string } | null;
 }
 
-const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+/**
+ * The one place a limiter's refusal becomes RATE_LIMITED: `msBeforeNext` (how long until the
+ * budget has room again, as rate-limiter-flexible and the per-connection count measure it) turns
+ * into whole seconds for `retryAfterSeconds` and Retry-After, at least one so clients never retry at once.
+ */
+export const rateLimited = (msBeforeNext: number): RateLimitedError => new RateLimitedError(Math.max(1, Math.ceil(msBeforeNext / 1000)));
+
+const storeFailed = (error: unknown) => new UnavailableError(`Limit store unavailable (${error instanceof Error ? error.message : String(error)}).`);
+
+/**
+ * Takes points from a rate-limiter-flexible limiter. It rejects with a RateLimiterRes when the
+ * budget is used up (RATE_LIMITED, through `rateLimited`) and with an Error when its store
+ * cannot answer (UNAVAILABLE): never with anything a client should see as INTERNAL.
+ */
+export async function consumeFrom(limiter: RateLimiterAbstract, key: string, points = 1): Promise<void> {
+  try {
+    await limiter.consume(key, points);
+  } catch (error) {
+    throw error instanceof RateLimiterRes ? rateLimited(error.msBeforeNext) : storeFailed(error);
+  }
+}
 
 /**
  * The one place budgets are made and enforced: every quota, rate limit and attempt counter of
@@ -65,19 +85,15 @@ export function createLimits(store: LimitStore, metrics: Metrics): MakeLimit {
           insuranceLimiter: new RateLimiterMemory(options),
         })
       : new RateLimiterMemory(options);
-    const storeFailed = (error: unknown) => new UnavailableError(`Limit store unavailable (${error instanceof Error ? error.message : String(error)}).`);
     return {
       name: spec.name,
       points: spec.points,
       async consume(key, points = 1) {
         try {
-          await limiter.consume(key, points);
+          await consumeFrom(limiter, key, points);
         } catch (error) {
-          if (error instanceof RateLimiterRes) {
-            metrics.limitRefusals.inc({ limit: spec.name });
-            throw new RateLimitedError(retryAfter(error));
-          }
-          throw storeFailed(error);
+          if (error instanceof RateLimitedError) metrics.limitRefusals.inc({ limit: spec.name });
+          throw error;
         }
       },
       async refund(key, points = 1) {

@@ -2,6 +2,7 @@ import { DataTypes, Model, Op, type CreationOptional, type InferAttributes, type
 import type { SqlRunner, SqlTx } from '../db/sqlRunner.js';
 import type { Logger } from '../log/logger.js';
 import type { Mailer, OutgoingMail } from './mailer.js';
+import type { Bus } from '../events/bus.js';
 
 export interface QueuedMail extends OutgoingMail {
   kind: 'ticket_created' | 'ticket_reply' | 'transcript';
@@ -43,8 +44,8 @@ export interface OutboxDeps {
   mailer: Mailer;
   log: Logger;
   now: () => Date;
-  /** A mail given up on (after every retry), for the ticket's history. */
-  onGivenUp?(mail: { ticketId: number | null; kind: string; error: string }): Promise<void>;
+  /** Where the outbox says it gave up on a mail (after every retry); tickets record it in their history. */
+  bus: Bus;
 }
 
 /**
@@ -110,7 +111,7 @@ export function createOutbox(deps: OutboxDeps) {
       if (attempts >= MAX_ATTEMPTS) {
         await Row.update({ failedAt: now(), lockedUntil: null, lastError: message }, { where: { id: row.id } });
         log.error({ err: error, mailId: row.id, kind: row.kind, ticketId: row.ticketId, attempts }, 'mail given up after every retry');
-        await deps.onGivenUp?.({ ticketId: row.ticketId, kind: row.kind, error: message });
+        await deps.bus.publish('mail.given_up', { ticketId: row.ticketId, kind: row.kind, error: message });
       } else {
         const next = new Date(now().getTime() + backoffMs(attempts));
         await Row.update({ nextAttemptAt: next, lockedUntil: null, lastError: message }, { where: { id: row.id } });

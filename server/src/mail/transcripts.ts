@@ -1,24 +1,13 @@
 import type { TranscriptHook } from '../chat/chatService.js';
-import { uiLanguageOf } from '../chat/messageStore.js';
+import { uiLanguageOf } from '../conversations/messageStore.js';
 import type { ConversationViews } from '../conversations/views.js';
 import type { Database } from '../db/database.js';
 import type { ConversationModel } from '../db/models/index.js';
-import { ConflictError, ValidationError } from '../errors/errors.js';
+import { RefusedError, ValidationError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
 import { mailboxOf, type MailGate } from './gate.js';
 import type { Outbox } from './outbox.js';
 import { transcriptMail } from './templates.js';
-
-/** A transcript asked for another address than the one this chat has (CONFLICT, reason `transcript_address`). */
-export class TranscriptAddressError extends ConflictError {
-  constructor(readonly email: string) {
-    super('The transcript of this chat can only go to the address given for it.');
-  }
-
-  override toBody() {
-    return { ...super.toBody(), reason: 'transcript_address' };
-  }
-}
 
 /**
  * The transcript a visitor asks for: sent at once for an ended chat, else when it ends. The
@@ -58,7 +47,7 @@ export function createTranscripts(deps: { db: Database; views: ConversationViews
       const already = conversation.transcriptEmail;
       const to = already ?? known ?? asked;
       if (!to) throw new ValidationError([{ path: 'email', message: 'an e-mail address is needed to send the transcript' }]);
-      if (asked && mailboxOf(asked) !== mailboxOf(to)) throw new TranscriptAddressError(to);
+      if (asked && mailboxOf(asked) !== mailboxOf(to)) throw new RefusedError('transcript_address', 'The transcript of this chat can only go to the address given for it.');
       // Asked before: the same answer, no second mail.
       if (already) return { email: already, mailQueued: true, first: false };
       if (!outbox.enabled) {

@@ -1,7 +1,6 @@
 import type { agentEvents } from '../../../shared/events/agent.js';
 import type { RoutingEngine } from '../routing/routingEngine.js';
-import type { Handlers } from '../socket/bindHandlers.js';
-import type { AgentContext } from '../socket/agentNamespace.js';
+import type { AgentContext, Handlers } from '../features/handlers.js';
 
 type PresenceEvents = Pick<typeof agentEvents, 'presence:set' | 'presence:get'>;
 

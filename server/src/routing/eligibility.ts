@@ -4,7 +4,8 @@ import type { AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting } from '.
 
 /**
  * The routing rules as pure functions. The in-memory store calls them directly; the Redis store's
- * scripts implement the same rules and are held to them by the same test suite.
+ * scripts (redis/lua/*.lua) implement the same rules, held to them by the store contract suite and
+ * the differential test (test/server/routing/differential.test.ts). Change both, or that test fails.
  */
 
 /**

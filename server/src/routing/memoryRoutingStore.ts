@@ -30,12 +30,13 @@ export function createMemoryRoutingStore(): RoutingStore {
   const routes = new Map<string, ChatRoute>();
   let epoch: string | null = null;
 
+  const blankAgent = (agentId: number, now: number): AgentRuntime => ({
+    agentId, status: 'offline', reason: null, since: now, connections: [], graceUntil: null, active: [], offer: null, wrapUps: [], reserved: [], idleSince: now, lastOfferedAt: {},
+  });
+  /** The agent's live state, created (offline) on first write. */
   const agentOf = (agentId: number, now = 0): AgentRuntime => {
     let agent = agents.get(agentId);
-    if (!agent) {
-      agent = { agentId, status: 'offline', reason: null, since: now, connections: [], graceUntil: null, active: [], offer: null, wrapUps: [], reserved: [], idleSince: now, lastOfferedAt: {} };
-      agents.set(agentId, agent);
-    }
+    if (!agent) agents.set(agentId, (agent = blankAgent(agentId, now)));
     return agent;
   };
 
@@ -521,7 +522,8 @@ export function createMemoryRoutingStore(): RoutingStore {
         return { ...copyRoute(r), position };
       });
     },
-    agent: async (agentId) => copyAgent(agentOf(agentId)),
+    // A read creates nothing: an agent never written stays out of agents(), as in Redis.
+    agent: async (agentId) => copyAgent(agents.get(agentId) ?? blankAgent(agentId, 0)),
     agents: async () => [...agents.values()].map(copyAgent),
     departments: async () => [...departments.values()].map((d) => ({ ...d })),
     profiles: async () => [...profiles.values()].map(copyProfile),

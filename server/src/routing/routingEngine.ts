@@ -4,7 +4,7 @@ import { QUEUE_PUSH_LIMIT } from '../../../shared/events/agent.js';
 import type { AgentConversation, Message } from '../../../shared/schemas/chat.js';
 import type { AgentStatus, AwayReason, Presence } from '../../../shared/schemas/presence.js';
 import type { AgentState, Offer, QueueEntry, QueueStatus } from '../../../shared/schemas/routing.js';
-import type { MessageStore } from '../chat/messageStore.js';
+import type { MessageStore } from '../conversations/messageStore.js';
 import type { EventActor, EventLog } from '../conversations/eventLog.js';
 import type { ConversationViews } from '../conversations/views.js';
 import type { Database } from '../db/database.js';
@@ -709,6 +709,11 @@ export function createRoutingEngine(deps: RoutingDeps) {
     store,
     loadDepartments,
     loadAgentProfile,
+    /** The agent's auto-accept preference: stored, and routing offers accordingly from now on. */
+    async setAutoAccept(agentId: number, autoAccept: boolean): Promise<void> {
+      await db.models.User.update({ autoAccept }, { where: { id: agentId } });
+      await loadAgentProfile(agentId);
+    },
     ensureState,
     heartbeat,
     kick,

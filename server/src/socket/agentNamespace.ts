@@ -1,39 +1,20 @@
 import type { Namespace } from 'socket.io';
 import { agentEvents, type AgentClientToServer, type AgentServerToClient } from '../../../shared/events/agent.js';
 import { ErrorCode } from '../../../shared/errors.js';
-import type { Role } from '../../../shared/schemas/common.js';
+import type { AgentContext, AgentUser } from '../auth/agentUser.js';
 import { hasRole, sessionCookieFrom } from '../auth/middleware.js';
 import type { Sessions } from '../auth/sessions.js';
-import type { CannedResponses } from '../canned/cannedResponses.js';
-import { agentChatHandlers } from '../chat/agentHandlers.js';
-import type { ChatService } from '../chat/chatService.js';
-import type { Database } from '../db/database.js';
+import type { Handlers } from '../features/handlers.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { presenceHandlers } from '../presence/handlers.js';
-import { routingHandlers } from '../routing/agentHandlers.js';
-import type { RoutingEngine } from '../routing/routingEngine.js';
-import type { AgentTicketEvents } from '../tickets/handlers.js';
-import type { TransferEvents } from '../transfer/handlers.js';
-import type { VoiceEvents } from '../voice/handlers.js';
 import type { CallState } from '../../../shared/schemas/voice.js';
-import { bindHandlers, type Handlers } from './bindHandlers.js';
+import { bindHandlers } from './bindHandlers.js';
 import type { ConnectionGate } from './connectionGate.js';
 import type { EventLimits } from './eventBudgets.js';
 import type { SessionGuard } from './sessionGuard.js';
 import type { Inflight } from './inflight.js';
 import { rooms } from './rooms.js';
 
-export interface AgentUser {
-  id: number;
-  name: string;
-  role: Role;
-}
-
-export interface AgentContext {
-  user: AgentUser;
-  socketId: string;
-}
 
 interface AgentSocketData {
   user: AgentUser;
@@ -45,10 +26,10 @@ export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient,
 
 export interface AgentNamespaceDeps {
   sessions: Sessions;
-  engine: RoutingEngine;
-  chat: ChatService;
-  canned: CannedResponses;
-  db: Database;
+  /** Every feature's console handlers, merged by the composition root. */
+  handlers: Handlers<typeof agentEvents, AgentContext>;
+  /** What a console connection joins and leaves, beyond its session (supplied by the features). */
+  connection: AgentConnectionHooks;
   /** Origins the console is served from; a browser connecting from anywhere else is refused. */
   consoleOrigins: readonly string[];
   log: Logger;
@@ -60,37 +41,24 @@ export interface AgentNamespaceDeps {
   guard: SessionGuard;
   eventTimeoutMs: number;
   inflight: Inflight;
-  transfers: {
-    handlers: Handlers<TransferEvents, AgentContext>;
-    /** Conversations the agent follows as the colleague of a pending transfer. */
-    followed(agentId: number): Promise<string[]>;
-  };
-  tickets: Handlers<AgentTicketEvents, AgentContext>;
-  voice: {
-    handlers: Handlers<VoiceEvents & Pick<typeof agentEvents, 'call:hold'>, AgentContext>;
-    disconnected(socketId: string): Promise<void>;
-    call(conversationId: string): Promise<CallState>;
-  };
+}
+
+export interface AgentConnectionHooks {
+  /** The agent's departments (their queues). */
+  departments(agentId: number): Promise<number[]>;
+  /** Conversations the agent follows: their own active chats and those of a pending transfer to them. */
+  conversations(agentId: number): Promise<{ active: string[]; followed: string[] }>;
+  /** Routing learns of the connection (presence), once its rooms are joined. */
+  connected(agentId: number, socketId: string): Promise<void>;
+  disconnected(agentId: number, socketId: string): Promise<void>;
+  /** The call of a conversation, so a console back after a reload rejoins calls still going on. */
+  call(conversationId: string): Promise<CallState>;
+  /** What the connection held in voice rooms is let go. */
+  leftVoice(socketId: string): Promise<void>;
 }
 
 export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDeps): void {
-  const { engine, db } = deps;
-  const memberDepartments = async (agentId: number) =>
-    (await db.models.DepartmentMember.findAll({ where: { userId: agentId }, attributes: ['departmentId'] })).map((m) => m.departmentId);
-
-  const handlers: Handlers<typeof agentEvents, AgentContext> = {
-    ...presenceHandlers(engine),
-    ...routingHandlers(engine, deps.chat, db, (agentId, autoAccept, socketId) =>
-      nsp.to(rooms.agent(agentId)).except(socketId).emit('preferences:changed', { autoAccept }),
-    ),
-    ...agentChatHandlers(deps.chat, engine.pendingOffer),
-    ...deps.transfers.handlers,
-    ...deps.tickets,
-    ...deps.voice.handlers,
-    'canned:list': async (_p, { user }) => ({
-      responses: await deps.canned.list(hasRole(user.role, 'supervisor') ? null : await memberDepartments(user.id)),
-    }),
-  };
+  const { handlers, connection } = deps;
 
   nsp.use(async (socket, next) => {
     // Cross-site WebSocket hijacking: a foreign page could otherwise ride on the agent's cookie.
@@ -124,16 +92,12 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
     // Rooms that depend on stored state: the agent's departments (queue), conversations and the
     // conversations followed as a transfer's colleague.
     const ready = (async () => {
-      const [departments, active, followed] = await Promise.all([
-        memberDepartments(user.id),
-        db.models.Conversation.findAll({ where: { assignedAgentId: user.id, status: 'active' }, attributes: ['id'] }),
-        deps.transfers.followed(user.id),
-      ]);
-      await socket.join([...departments.map(rooms.department), ...active.map((c) => rooms.conversation(c.id)), ...followed.map(rooms.conversation)]);
-      await engine.agentConnected(user.id, socket.id);
+      const [departments, { active, followed }] = await Promise.all([connection.departments(user.id), connection.conversations(user.id)]);
+      await socket.join([...departments.map(rooms.department), ...active.map(rooms.conversation), ...followed.map(rooms.conversation)]);
+      await connection.connected(user.id, socket.id);
       // A console back after a reload or a dropped connection learns of calls still going on (it rejoins them).
-      for (const c of active) {
-        const call = await deps.voice.call(c.id);
+      for (const id of active) {
+        const call = await connection.call(id);
         if (call.active) socket.emit('call:updated', call);
       }
     })().catch((error: unknown) => log.error({ err: error }, 'agent connection setup failed'));
@@ -157,9 +121,9 @@ export function setupAgentNamespace(nsp: AgentNamespace, deps: AgentNamespaceDep
     socket.on('disconnect', () => {
       deps.gate.release(socket.id);
       deps.metrics.socketConnections.dec({ namespace: nsp.name });
-      deps.voice.disconnected(socket.id).catch((error: unknown) => log.error({ err: error }, 'leaving voice rooms on disconnect failed'));
+      connection.leftVoice(socket.id).catch((error: unknown) => log.error({ err: error }, 'leaving voice rooms on disconnect failed'));
       void ready
-        .then(() => engine.agentDisconnected(user.id, socket.id))
+        .then(() => connection.disconnected(user.id, socket.id))
         .catch((error: unknown) => log.error({ err: error }, 'agent disconnect handling failed'));
     });
   });

@@ -1,23 +1,16 @@
 import type { Socket } from 'socket.io';
 import type { Ack } from '../../../shared/ack.js';
 import type { EventContract, PayloadOut, ResultOf } from '../../../shared/contract.js';
+import { Delivery, type HandlerContext, type Handlers } from '../features/handlers.js';
 import { findUnsafeText } from '../../../shared/schemas/safeText.js';
-import { RateLimitedError, UnavailableError, UnknownEventError, ValidationError } from '../errors/errors.js';
+import { UnavailableError, UnknownEventError, ValidationError } from '../errors/errors.js';
 import { toErrorResponse } from '../errors/toErrorResponse.js';
-import type { Limit } from '../limits/limits.js';
+import { rateLimited, type Limit } from '../limits/limits.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Inflight } from './inflight.js';
 
-export interface HandlerContext {
-  log: Logger;
-  /** Runs after the ack went out: deliveries to others follow the sender's confirmation. */
-  afterAck(task: () => unknown): void;
-}
-
-export type Handlers<C extends EventContract, Ctx> = {
-  [K in keyof C]: (payload: PayloadOut<C[K]>, ctx: Ctx & HandlerContext) => Promise<ResultOf<C[K]>> | ResultOf<C[K]>;
-};
+export type { HandlerContext, Handlers };
 
 /** Event budgets of one connection. */
 export interface EventBudgets {
@@ -91,7 +84,7 @@ export function bindHandlers<C extends EventContract, Ctx>(socket: Socket, optio
         refusalsLogged = true;
         log.info({ event: label }, 'connection over its event budget');
       }
-      if (ack) ack({ ok: false, error: new RateLimitedError(Math.max(1, Math.ceil(overBudget / 1000))).toBody() });
+      if (ack) ack({ ok: false, error: rateLimited(overBudget).toBody() });
       return;
     }
     const handled = (async () => {
@@ -107,11 +100,14 @@ export function bindHandlers<C extends EventContract, Ctx>(socket: Socket, optio
       const parsed = spec.payload.safeParse(params[0]);
       if (!parsed.success) throw ValidationError.fromZod(parsed.error);
       const handler = handlers[event as keyof C];
-      return handler(parsed.data as PayloadOut<C[keyof C]>, {
+      const answer = await handler(parsed.data as PayloadOut<C[keyof C]>, {
         ...options.context,
         log,
         afterAck: (task) => deferred.push(task),
       });
+      if (!(answer instanceof Delivery)) return answer;
+      deferred.push(answer.deliver);
+      return answer.result;
     })();
     const deliver = async () => {
       for (const task of deferred) {

@@ -1,26 +1,17 @@
 import type { Namespace } from 'socket.io';
 import { visitorEvents, type VisitorClientToServer, type VisitorServerToClient } from '../../../shared/events/visitor.js';
 import { ErrorCode } from '../../../shared/errors.js';
-import type { ChatService } from '../chat/chatService.js';
-import { visitorChatHandlers, type StartQuota } from '../chat/visitorHandlers.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { VisitorTicketEvents } from '../tickets/handlers.js';
-import type { Visitors } from '../visitors/visitors.js';
-import type { VoiceEvents } from '../voice/handlers.js';
-import { bindHandlers, type Handlers } from './bindHandlers.js';
+import type { Handlers, VisitorContext } from '../features/handlers.js';
+import { bindHandlers } from './bindHandlers.js';
 import { visitorConnectionCaps, type ConnectionGate } from './connectionGate.js';
 import type { EventLimits } from './eventBudgets.js';
 import type { Inflight } from './inflight.js';
 import { rooms } from './rooms.js';
 import { addressOf } from './clientAddress.js';
 
-export interface VisitorContext {
-  visitorId: string;
-  socketId: string;
-  /** The client's address (after TRUST_PROXY), for per-address quotas. */
-  address: string;
-}
+export type { VisitorContext };
 
 interface VisitorSocketData {
   visitorId: string;
@@ -30,12 +21,12 @@ interface VisitorSocketData {
 export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient, Record<string, never>, VisitorSocketData>;
 
 export interface VisitorNamespaceDeps {
-  visitors: Visitors;
-  chat: ChatService;
-  /** Open chats and start rates per address (visitors/chatQuota.ts). */
-  chatQuota: StartQuota;
-  tickets: Handlers<VisitorTicketEvents, VisitorContext>;
-  voice: { handlers: Handlers<VoiceEvents, VisitorContext>; disconnected(socketId: string): Promise<void> };
+  /** The visitor id a signed token stands for, or null (visitors/visitors.ts). */
+  authenticate(token: unknown): Promise<string | null>;
+  /** Every feature's visitor handlers, merged by the composition root. */
+  handlers: Handlers<typeof visitorEvents, VisitorContext>;
+  /** A connection closed: what it held (a place in a call) is let go. */
+  disconnected(socketId: string): Promise<void>;
   log: Logger;
   metrics: Metrics;
   events: EventLimits;
@@ -47,13 +38,13 @@ export interface VisitorNamespaceDeps {
 }
 
 export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamespaceDeps): void {
-  const handlers = { ...visitorChatHandlers(deps.chat, deps.chatQuota), ...deps.tickets, ...deps.voice.handlers };
+  const { handlers } = deps;
 
   // The token is the visitor's only credential; without a valid one the connection is refused
   // and the widget fetches a new token from POST /api/visitor/session.
   nsp.use(async (socket, next) => {
     try {
-      const visitorId = await deps.visitors.authenticate(socket.handshake.auth?.token);
+      const visitorId = await deps.authenticate(socket.handshake.auth?.token);
       if (!visitorId) return next(new Error(ErrorCode.UNAUTHENTICATED));
       const address = addressOf(socket, deps.trustProxy);
       if (!(await deps.gate.admit(socket.id, visitorConnectionCaps(visitorId, address, deps.connections)))) return next(new Error(ErrorCode.RATE_LIMITED));
@@ -73,7 +64,7 @@ export function setupVisitorNamespace(nsp: VisitorNamespace, deps: VisitorNamesp
     socket.on('disconnect', () => {
       deps.gate.release(socket.id);
       deps.metrics.socketConnections.dec({ namespace: nsp.name });
-      deps.voice.disconnected(socket.id).catch((error: unknown) => deps.log.error({ err: error, visitorId }, 'leaving voice rooms on disconnect failed'));
+      deps.disconnected(socket.id).catch((error: unknown) => deps.log.error({ err: error, visitorId }, 'leaving voice rooms on disconnect failed'));
     });
     bindHandlers(socket, {
       namespace: nsp.name,

@@ -2,7 +2,7 @@ import type { AssignmentRule, AssignmentRuleBody, SlaPolicy, Substitute } from '
 import { assignmentRuleBodySchema, assignmentRulePatchSchema, slaPolicyBodySchema, substituteBodySchema } from '../../../shared/schemas/tickets.js';
 import type { Database } from '../db/database.js';
 import { NotFoundError, ValidationError } from '../errors/errors.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 import { toRule } from './assignment.js';
 import type { SlaPolicyModel, TicketModels } from './models.js';
 

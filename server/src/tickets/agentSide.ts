@@ -3,12 +3,12 @@ import type { z } from 'zod';
 import type { Message } from '../../../shared/schemas/chat.js';
 import type { AgentTicket, calledBackSchema, TicketAssignee, TicketDetail, ticketListSchema, ticketReplySchema, TicketSummary, ticketUpdateSchema } from '../../../shared/schemas/tickets.js';
 import { hasRole } from '../auth/middleware.js';
-import { uiLanguageOf } from '../chat/messageStore.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors/errors.js';
+import { uiLanguageOf } from '../conversations/messageStore.js';
+import { ConflictError, NotFoundError, RefusedError, ValidationError } from '../errors/errors.js';
 import { ticketReplyMail } from '../mail/templates.js';
 import type { Deliver } from '../routing/routingEngine.js';
-import type { AgentUser } from '../socket/agentNamespace.js';
-import { TicketConflictError, type TicketDeps } from './deps.js';
+import type { AgentUser } from '../auth/agentUser.js';
+import type { TicketConflict, TicketDeps } from './deps.js';
 import type { TicketModel } from './models.js';
 import { similarTicketIds } from './similar.js';
 import type { Sla } from './sla.js';
@@ -137,7 +137,7 @@ export function createAgentTickets(deps: TicketDeps, sla: Sla) {
 
   async function reply(user: AgentUser, input: ReplyInput, socketId: string): Promise<{ message: Message; duplicate: boolean; ticket: AgentTicket; deliver: Deliver }> {
     const t = await access(user, input.ticketId);
-    if (t.status === 'closed') throw new TicketConflictError('ticket_closed', 'This ticket is closed; reopen it first.');
+    if (t.status === 'closed') throw new RefusedError<TicketConflict>('ticket_closed', 'This ticket is closed; reopen it first.');
     const { message, duplicate } = await write(user, t, input.clientId, input.text, false);
     const at = deps.now();
     const before = { status: t.status, assigneeId: t.assigneeId };
@@ -245,7 +245,7 @@ export function createAgentTickets(deps: TicketDeps, sla: Sla) {
 
   async function calledBack(user: AgentUser, input: CalledBackInput, socketId: string): Promise<{ ticket: AgentTicket; deliver: Deliver }> {
     const t = await access(user, input.ticketId);
-    if (t.kind !== 'callback') throw new TicketConflictError('not_a_callback', 'This ticket is not a callback request.');
+    if (t.kind !== 'callback') throw new RefusedError<TicketConflict>('not_a_callback', 'This ticket is not a callback request.');
     // Pressing it twice changes nothing the second time.
     if (t.calledBackAt) return { ticket: await views.agentView(t), deliver: async () => undefined };
     const at = deps.now();

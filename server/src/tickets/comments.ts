@@ -1,8 +1,8 @@
 import type { Message } from '../../../shared/schemas/chat.js';
 import type { VisitorTicket } from '../../../shared/schemas/tickets.js';
-import { ConflictError } from '../errors/errors.js';
+import { ConflictError, RefusedError } from '../errors/errors.js';
 import type { Deliver } from '../routing/routingEngine.js';
-import { TicketConflictError, type TicketDeps } from './deps.js';
+import type { TicketConflict, TicketDeps } from './deps.js';
 import type { TicketModel } from './models.js';
 import { statusChanges } from './status.js';
 
@@ -17,7 +17,7 @@ export function createComments(deps: TicketDeps) {
 
   /** `attachmentId`: the comment carries a file (a voicemail's recording); `text` is then its name. */
   async function comment(t: TicketModel, clientId: string, text: string, exceptSocket?: string, attachmentId: string | null = null): Promise<{ message: Message; duplicate: boolean; ticket: VisitorTicket; deliver: Deliver }> {
-    if (t.status === 'closed') throw new TicketConflictError('ticket_closed', 'This ticket is closed.');
+    if (t.status === 'closed') throw new RefusedError<TicketConflict>('ticket_closed', 'This ticket is closed.');
     const result = await messages.storeOnce({
       conversationId: t.conversationId,
       senderType: 'visitor',

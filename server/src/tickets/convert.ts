@@ -2,10 +2,11 @@ import type { Conversation } from '../../../shared/schemas/chat.js';
 import type { TicketCreated, TicketKind, TicketSource } from '../../../shared/schemas/tickets.js';
 import type { EventActor } from '../conversations/eventLog.js';
 import type { ConversationModel } from '../db/models/index.js';
-import { ConflictError } from '../errors/errors.js';
+import { ConflictError, RefusedError } from '../errors/errors.js';
 import type { Deliver } from '../routing/routingEngine.js';
 import type { ChatRoute } from '../routing/types.js';
-import { isUniqueViolation, systemLineFor, TicketConflictError, type TicketDeps } from './deps.js';
+import { isUniqueViolation } from '../db/failures.js';
+import { systemLineFor, type TicketConflict, type TicketDeps } from './deps.js';
 import type { TicketModel } from './models.js';
 import { retryOnDeadlock } from './numbering.js';
 import { ticketCreatedMailKey, type TicketWriter } from './writer.js';
@@ -63,8 +64,8 @@ export function createConversion(deps: TicketDeps, writer: TicketWriter) {
     if (done) return { created: await createdAgain(done), ticket: done, conversation: await deps.conversationViews.visitorView(conversation), deliver: async () => undefined };
     if (conversation.status !== 'queued') {
       throw conversation.status === 'active'
-        ? new TicketConflictError('being_served', 'An agent is serving this conversation.')
-        : new TicketConflictError('not_waiting', 'The conversation has ended.');
+        ? new RefusedError<TicketConflict>('being_served', 'An agent is serving this conversation.')
+        : new RefusedError<TicketConflict>('not_waiting', 'The conversation has ended.');
     }
 
     let removed: ChatRoute | null = null;
@@ -73,12 +74,12 @@ export function createConversion(deps: TicketDeps, writer: TicketWriter) {
       if (!removed) {
         const again = await existing(conversation.id);
         if (again) return { created: await createdAgain(again), ticket: again, conversation: await deps.conversationViews.visitorView(conversation), deliver: async () => undefined };
-        throw new TicketConflictError('not_waiting', 'The conversation is no longer waiting.');
+        throw new RefusedError<TicketConflict>('not_waiting', 'The conversation is no longer waiting.');
       }
       if (removed.state === 'assigned' && removed.agentId !== null) {
         // Accepted in the meantime: it stays with its agent.
         await engine.store.assign(requestOfRoute(removed), removed.agentId, deps.now().getTime());
-        throw new TicketConflictError('being_served', 'An agent is serving this conversation.');
+        throw new RefusedError<TicketConflict>('being_served', 'An agent is serving this conversation.');
       }
     }
 
@@ -119,7 +120,7 @@ export function createConversion(deps: TicketDeps, writer: TicketWriter) {
             "UPDATE conversations SET status = 'closed', closed_by = 'system', closed_at = ?, assigned_agent_id = NULL, updated_at = ? WHERE id = ? AND status = 'queued'",
             [at, at, conversation.id],
           );
-          if (closed.affectedRows !== 1) throw new TicketConflictError('not_waiting', 'The conversation is no longer waiting.');
+          if (closed.affectedRows !== 1) throw new RefusedError<TicketConflict>('not_waiting', 'The conversation is no longer waiting.');
           return writer.insert(tx, prepared, at);
         }),
       );

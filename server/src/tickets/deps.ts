@@ -1,11 +1,10 @@
 import type { TicketSource } from '../../../shared/schemas/tickets.js';
 import type { TranscriptHook } from '../chat/chatService.js';
-import type { MessageStore } from '../chat/messageStore.js';
+import type { MessageStore } from '../conversations/messageStore.js';
 import type { EventLog } from '../conversations/eventLog.js';
 import type { ConversationViews } from '../conversations/views.js';
 import type { Database } from '../db/database.js';
 import type { SqlRunner } from '../db/sqlRunner.js';
-import { ConflictError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { MailGate } from '../mail/gate.js';
 import type { Outbox } from '../mail/outbox.js';
@@ -45,21 +44,8 @@ export interface TicketDeps {
   options: TicketOptions;
 }
 
-/** Machine-readable reasons of ticket CONFLICTs (error.reason), for clients to explain. */
+/** Machine-readable reasons of ticket CONFLICTs (error.reason), for clients to explain: thrown as `RefusedError<TicketConflict>`. */
 export type TicketConflict = 'being_served' | 'open_conversation' | 'not_waiting' | 'ticket_closed' | 'not_a_callback';
-
-export class TicketConflictError extends ConflictError {
-  constructor(
-    readonly reason: TicketConflict,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  override toBody() {
-    return { ...super.toBody(), reason: this.reason };
-  }
-}
 
 export const systemLineFor = (source: TicketSource) =>
   source === 'department_closed'
@@ -70,7 +56,3 @@ export const systemLineFor = (source: TicketSource) =>
         ? 'system.callbackCreated'
         : 'system.ticketCreated';
 
-export const isUniqueViolation = (error: unknown) =>
-  (error as { name?: string } | null)?.name === 'SequelizeUniqueConstraintError' ||
-  (error as { code?: string } | null)?.code === 'ER_DUP_ENTRY' ||
-  /UNIQUE constraint failed/.test(String((error as { message?: string } | null)?.message ?? ''));

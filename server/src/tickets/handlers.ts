@@ -1,8 +1,6 @@
 import type { agentEvents } from '../../../shared/events/agent.js';
 import type { visitorEvents } from '../../../shared/events/visitor.js';
-import type { HandlerContext, Handlers } from '../socket/bindHandlers.js';
-import type { AgentContext } from '../socket/agentNamespace.js';
-import type { VisitorContext } from '../socket/visitorNamespace.js';
+import { delivered, Delivery, type AgentContext, type HandlerContext, type Handlers, type VisitorContext } from '../features/handlers.js';
 import type { AgentTickets } from './agentSide.js';
 import type { TicketCreated } from '../../../shared/schemas/tickets.js';
 import type { Deliver } from '../routing/routingEngine.js';
@@ -44,8 +42,7 @@ async function charged(
   }
   if (made.duplicate) await refund();
   const { deliver, ...created } = made;
-  ctx.afterAck(deliver);
-  return created;
+  return new Delivery(created, deliver);
 }
 
 export function visitorTicketHandlers(tickets: VisitorTickets, quota: TicketQuota): Handlers<VisitorTicketEvents, VisitorContext> {
@@ -57,9 +54,7 @@ export function visitorTicketHandlers(tickets: VisitorTickets, quota: TicketQuot
     'ticket:list': (_input, ctx) => tickets.list(ctx.visitorId),
     'ticket:get': ({ ticketId }, ctx) => tickets.get(ctx.visitorId, ticketId),
     'ticket:comment': async (input, ctx) => {
-      const { deliver, ...result } = await tickets.comment(ctx.visitorId, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await tickets.comment(ctx.visitorId, input, ctx.socketId));
     },
   };
 }
@@ -69,24 +64,16 @@ export function agentTicketHandlers(tickets: AgentTickets): Handlers<AgentTicket
     'ticket:list': (query, { user }) => tickets.list(user, query),
     'ticket:get': ({ ticketId }, { user }) => tickets.get(user, ticketId),
     'ticket:reply': async (input, ctx) => {
-      const { deliver, ...result } = await tickets.reply(ctx.user, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await tickets.reply(ctx.user, input, ctx.socketId));
     },
     'ticket:note': async (input, ctx) => {
-      const { deliver, ...result } = await tickets.note(ctx.user, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await tickets.note(ctx.user, input, ctx.socketId));
     },
     'ticket:update': async (input, ctx) => {
-      const { deliver, ...result } = await tickets.update(ctx.user, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await tickets.update(ctx.user, input, ctx.socketId));
     },
     'ticket:called-back': async (input, ctx) => {
-      const { deliver, ...result } = await tickets.calledBack(ctx.user, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await tickets.calledBack(ctx.user, input, ctx.socketId));
     },
     'ticket:similar': ({ ticketId }, { user }) => tickets.similar(user, ticketId),
     'ticket:assignees': ({ ticketId }, { user }) => tickets.assignees(user, ticketId),

@@ -1,42 +1,29 @@
 import type { Message } from '../../../shared/schemas/chat.js';
 import type { AgentTicket, TicketCreated, TicketEscalated, VisitorTicket, WaitExceeded } from '../../../shared/schemas/tickets.js';
-import type { AgentNamespace } from '../socket/agentNamespace.js';
-import { rooms } from '../socket/rooms.js';
-import type { VisitorNamespace } from '../socket/visitorNamespace.js';
+import type { Bus } from '../events/bus.js';
+
+const from = (origin?: string) => (origin ? { origin } : {});
 
 /**
- * Ticket pushes. Agents: the ticket's department, supervisors, the assignee and the acting
- * substitute. Visitors: their own room, and never an internal note (refused here, whatever the caller).
+ * Ticket facts, published on the event bus; server/src/socket/pushes/tickets.ts decides who hears
+ * of them. `except` is the connection that caused the fact.
  */
-export function createTicketPushes(agents: AgentNamespace, visitors: VisitorNamespace) {
-  const agentRooms = (t: AgentTicket, extra: string[] = []) =>
-    [
-      rooms.department(t.departmentId),
-      rooms.supervisors(),
-      ...(t.assigneeId !== null ? [rooms.agent(t.assigneeId)] : []),
-      ...(t.substituteId !== null ? [rooms.agent(t.substituteId)] : []),
-      ...extra,
-    ];
-  const toAgents = (t: AgentTicket, except?: string, extra?: string[]) => (except ? agents.to(agentRooms(t, extra)).except(except) : agents.to(agentRooms(t, extra)));
-  const toVisitor = (visitorId: string, except?: string) => (except ? visitors.to(rooms.visitor(visitorId)).except(except) : visitors.to(rooms.visitor(visitorId)));
-
+export function createTicketPushes(bus: Bus) {
   return {
-    created: (t: AgentTicket) => toAgents(t).emit('ticket:created', t),
-    /** `previous`: rooms that saw the ticket before a change of department or assignee, so it leaves their inbox. */
-    updated: (t: AgentTicket, except?: string, previous: { departmentId?: number; assigneeId?: number | null } = {}) =>
-      toAgents(t, except, [
-        ...(previous.departmentId !== undefined ? [rooms.department(previous.departmentId)] : []),
-        ...(previous.assigneeId ? [rooms.agent(previous.assigneeId)] : []),
-      ]).emit('ticket:updated', t),
-    message: (t: AgentTicket, message: Message, except?: string) => toAgents(t, except).emit('ticket:message', { ticketId: t.id, message }),
-    escalated: (e: TicketEscalated) => toAgents(e.ticket).emit('ticket:escalated', e),
+    created: (ticket: AgentTicket) => void bus.publish('ticket.created', { ticket }),
+    /** `previous`: where the ticket was seen before a change of department or assignee. */
+    updated: (ticket: AgentTicket, except?: string, previous: { departmentId?: number; assigneeId?: number | null } = {}) =>
+      void bus.publish('ticket.updated', { ticket, previous, ...from(except) }),
+    message: (ticket: AgentTicket, message: Message, except?: string) => void bus.publish('ticket.message_added', { ticket, message, ...from(except) }),
+    escalated: (escalation: TicketEscalated) => void bus.publish('ticket.escalated', { escalation }),
 
-    visitorCreated: (visitorId: string, created: TicketCreated, except?: string) => toVisitor(visitorId, except).emit('ticket:created', created),
-    visitorUpdated: (visitorId: string, ticket: VisitorTicket) => toVisitor(visitorId).emit('ticket:updated', ticket),
-    visitorWaitExceeded: (visitorId: string, wait: WaitExceeded) => toVisitor(visitorId).emit('conversation:wait-exceeded', wait),
+    visitorCreated: (visitorId: string, created: TicketCreated, except?: string) => void bus.publish('ticket.created_for_visitor', { visitorId, created, ...from(except) }),
+    visitorUpdated: (visitorId: string, ticket: VisitorTicket) => void bus.publish('ticket.visitor_view_updated', { visitorId, ticket }),
+    visitorWaitExceeded: (visitorId: string, wait: WaitExceeded) => void bus.publish('wait.exceeded', { visitorId, wait }),
     visitorMessage: (visitorId: string, ticketId: number, message: Message, except?: string) => {
+      // Refused here, whatever the caller: an internal note has no way to a visitor.
       if (message.internal) throw new Error('an internal note must never reach a visitor');
-      toVisitor(visitorId, except).emit('ticket:message', { ticketId, message });
+      void bus.publish('ticket.visitor_message_added', { visitorId, ticketId, message, ...from(except) });
     },
   };
 }

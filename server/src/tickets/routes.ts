@@ -6,7 +6,7 @@ import { requireUser } from '../auth/middleware.js';
 import type { Sessions } from '../auth/sessions.js';
 import { NotFoundError } from '../errors/errors.js';
 import type { Limit } from '../limits/limits.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 import type { TicketAdmin } from './admin.js';
 import type { Comments } from './comments.js';
 import type { TicketDeps } from './deps.js';

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Op } from 'sequelize';
 import type { TicketCreated, TicketKind } from '../../../shared/schemas/tickets.js';
-import { MESSAGE_COLUMNS } from '../chat/messageWriter.js';
+import { MESSAGE_COLUMNS } from '../conversations/messageWriter.js';
 import { isOpen, nextOpening } from '../departments/openingHours.js';
-import { ValidationError } from '../errors/errors.js';
+import { RefusedError, ValidationError } from '../errors/errors.js';
 import type { Deliver } from '../routing/routingEngine.js';
 import type { Conversion } from './convert.js';
-import { isUniqueViolation, systemLineFor, TicketConflictError, type TicketDeps } from './deps.js';
+import { isUniqueViolation } from '../db/failures.js';
+import { systemLineFor, type TicketConflict, type TicketDeps } from './deps.js';
 import { retryOnDeadlock } from './numbering.js';
 import type { TicketWriter } from './writer.js';
 
@@ -51,7 +52,7 @@ export function createStandalone(deps: TicketDeps, writer: TicketWriter, convers
     const earlier = await retried(visitorId, input.clientId);
     if (earlier) return { ...earlier, deliver: async () => undefined };
     const open = await Conversation.findOne({ where: { visitorId, status: { [Op.ne]: 'closed' } }, attributes: ['id'] });
-    if (open) throw new TicketConflictError('open_conversation', 'There is an open conversation; leave the message in it instead.');
+    if (open) throw new RefusedError<TicketConflict>('open_conversation', 'There is an open conversation; leave the message in it instead.');
     const department = await Department.findByPk(input.departmentId);
     if (!department) throw new ValidationError([{ path: 'departmentId', message: 'unknown department' }]);
     const at = deps.now();

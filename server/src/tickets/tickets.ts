@@ -2,8 +2,7 @@ import type { ChatService } from '../chat/chatService.js';
 import type { Sessions } from '../auth/sessions.js';
 import type { Limit } from '../limits/limits.js';
 import type { Refund } from '../visitors/quotas.js';
-import type { AgentNamespace } from '../socket/agentNamespace.js';
-import type { VisitorNamespace } from '../socket/visitorNamespace.js';
+import type { Bus } from '../events/bus.js';
 import { createTicketAdmin } from './admin.js';
 import { createAgentTickets } from './agentSide.js';
 import { createComments } from './comments.js';
@@ -24,8 +23,8 @@ import { createVisitorTickets } from './visitorSide.js';
 import { createTicketWriter } from './writer.js';
 
 export type TicketSetup = Omit<TicketDeps, 'models' | 'pushes' | 'views' | 'substitution' | 'tracking'> & {
-  agents: AgentNamespace;
-  visitors: VisitorNamespace;
+  /** Ticket facts are published here (the socket pushes subscribe). */
+  bus: Bus;
   secretKey: Uint8Array;
   publicUrl: string;
   tickMs: number;
@@ -40,7 +39,7 @@ export type TicketSetup = Omit<TicketDeps, 'models' | 'pushes' | 'views' | 'subs
  * fallback about every new chat; `bindChat` completes it once the chat service exists.
  */
 export function createTickets(setup: TicketSetup) {
-  const { agents, visitors, secretKey, publicUrl, tickMs, ticketQuota, voicemailQuota, ...base } = setup;
+  const { bus, secretKey, publicUrl, tickMs, ticketQuota, voicemailQuota, ...base } = setup;
   const models = defineTicketModels(base.db.sequelize);
   const substitution = createSubstitution({ db: base.db, engine: base.engine, now: base.now });
   const deps: TicketDeps = {
@@ -48,7 +47,7 @@ export function createTickets(setup: TicketSetup) {
     models,
     substitution,
     tracking: createTracking(secretKey, publicUrl),
-    pushes: createTicketPushes(agents, visitors),
+    pushes: createTicketPushes(bus),
     views: createTicketViews({ db: base.db, models, conversationViews: base.conversationViews, substitution }),
   };
   const sla = createSla(deps);
@@ -97,6 +96,12 @@ export function createTickets(setup: TicketSetup) {
     return next;
   }
   let timer: NodeJS.Timeout | null = null;
+
+  // A ticket's history says when its mail could not be delivered, so the agent knows to reach out another way.
+  bus.on('mail.given_up', async ({ ticketId, kind, error }) => {
+    if (ticketId === null) return;
+    await models.TicketEvent.create({ ticketId, type: 'mail_failed', actorType: 'system', actorId: null, data: JSON.stringify({ kind, error }), createdAt: base.now() });
+  });
 
   return {
     models,

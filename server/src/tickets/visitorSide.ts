@@ -3,11 +3,11 @@ import type { Message } from '../../../shared/schemas/chat.js';
 import type { callbackRequestSchema, leaveMessageSchema, TicketCreated, ticketCreateSchema, VisitorTicket } from '../../../shared/schemas/tickets.js';
 import type { ChatService } from '../chat/chatService.js';
 import type { ConversationModel } from '../db/models/index.js';
-import { ConflictError, NotFoundError } from '../errors/errors.js';
+import { ConflictError, NotFoundError, RefusedError } from '../errors/errors.js';
 import type { Deliver } from '../routing/routingEngine.js';
 import type { Comments } from './comments.js';
 import type { Conversion } from './convert.js';
-import { TicketConflictError, type TicketDeps } from './deps.js';
+import type { TicketConflict, TicketDeps } from './deps.js';
 import type { Standalone } from './standalone.js';
 
 type CreateInput = z.output<typeof ticketCreateSchema>;
@@ -37,8 +37,8 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
   ): Promise<Created> {
     const done = await models.Ticket.findOne({ where: { conversationId: conversation.id } });
     if (done) return { ...(await conversion.createdAgain(done)), deliver: async () => undefined };
-    if (conversation.status === 'active') throw new TicketConflictError('being_served', 'An agent is serving this conversation.');
-    if (conversation.status === 'closed') throw new TicketConflictError('not_waiting', 'The conversation has ended.');
+    if (conversation.status === 'active') throw new RefusedError<TicketConflict>('being_served', 'An agent is serving this conversation.');
+    if (conversation.status === 'closed') throw new RefusedError<TicketConflict>('not_waiting', 'The conversation has ended.');
     let added: Message | null = null;
     if (input.text) {
       const stored = await messages.storeOnce(
@@ -187,7 +187,7 @@ export function createVisitorTickets(deps: TicketDeps, parts: { chat: Pick<ChatS
 
     async keepWaiting(visitorId: string, conversationId: string): Promise<{ conversationId: string; nextChoiceAt: string }> {
       const conversation = await parts.chat.visitorConversation(visitorId, conversationId);
-      if (conversation.status !== 'queued') throw new TicketConflictError('not_waiting', 'The conversation is not waiting.');
+      if (conversation.status !== 'queued') throw new RefusedError<TicketConflict>('not_waiting', 'The conversation is not waiting.');
       const department = await db.models.Department.findByPk(conversation.departmentId, { attributes: ['maxWaitSeconds'] });
       const at = deps.now();
       await conversation.update({ waitChoiceAt: at });

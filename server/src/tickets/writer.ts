@@ -1,5 +1,5 @@
 import type { TicketKind, TicketSource, TicketUrgency } from '../../../shared/schemas/tickets.js';
-import { uiLanguageOf } from '../chat/messageStore.js';
+import { uiLanguageOf } from '../conversations/messageStore.js';
 import type { SqlTx } from '../db/sqlRunner.js';
 import { ticketCreatedMail } from '../mail/templates.js';
 import { firstMatch, toRule } from './assignment.js';

@@ -6,7 +6,7 @@ import type { WithDelivery } from '../chat/chatService.js';
 import type { ConversationModel } from '../db/models/index.js';
 import { ConflictError, ValidationError } from '../errors/errors.js';
 import type { Moved } from '../routing/types.js';
-import type { AgentUser } from '../socket/agentNamespace.js';
+import type { AgentUser } from '../auth/agentUser.js';
 import { refused, storeHandoverNote, type TransferDeps } from './deps.js';
 import type { Outcomes } from './outcome.js';
 

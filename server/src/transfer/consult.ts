@@ -2,7 +2,7 @@ import { UniqueConstraintError } from 'sequelize';
 import type { ConsultMessage } from '../../../shared/schemas/transfer.js';
 import type { WithDelivery } from '../chat/chatService.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
-import type { AgentUser } from '../socket/agentNamespace.js';
+import type { AgentUser } from '../auth/agentUser.js';
 import type { TransferDeps } from './deps.js';
 
 const CONSULT_PAGE = 500;

@@ -1,10 +1,10 @@
 import type { TransferRefusal } from '../../../shared/schemas/transfer.js';
 import type { ChatService } from '../chat/chatService.js';
-import type { MessageStore } from '../chat/messageStore.js';
+import type { MessageStore } from '../conversations/messageStore.js';
 import type { EventLog } from '../conversations/eventLog.js';
 import type { ConversationViews } from '../conversations/views.js';
 import type { Database } from '../db/database.js';
-import { TransferRefusedError } from '../errors/errors.js';
+import { RefusedError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Notifier } from '../routing/notifier.js';
 import type { RoutingEngine } from '../routing/routingEngine.js';
@@ -58,7 +58,7 @@ const refusalMessages: Record<TransferRefusal, string> = {
   on_call: 'That colleague is already on a call.',
 };
 
-export const refused = (reason: TransferRefusal): TransferRefusedError => new TransferRefusedError(reason, refusalMessages[reason]);
+export const refused = (reason: TransferRefusal): RefusedError<TransferRefusal> => new RefusedError(reason, refusalMessages[reason]);
 
 /**
  * The note of a cold transfer or reassignment: an internal note on the conversation, so whoever

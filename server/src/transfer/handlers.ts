@@ -1,6 +1,5 @@
 import type { agentEvents } from '../../../shared/events/agent.js';
-import type { Handlers } from '../socket/bindHandlers.js';
-import type { AgentContext } from '../socket/agentNamespace.js';
+import { delivered, Delivery, type AgentContext, type Handlers } from '../features/handlers.js';
 import type { Transfers } from './transfers.js';
 
 export type TransferEvents = Pick<
@@ -12,36 +11,25 @@ export function transferHandlers(transfers: Transfers): Handlers<TransferEvents,
   return {
     'transfer:candidates': ({ conversationId }, { user }) => transfers.candidates(user, conversationId),
     'transfer:request': async (input, ctx) => {
-      const { deliver, ...result } = await transfers.request(ctx.user, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await transfers.request(ctx.user, input, ctx.socketId));
     },
     'transfer:accept': async ({ transferId }, ctx) => {
       const { deliver, detail } = await transfers.accept(ctx.user, transferId, ctx.socketId);
-      ctx.afterAck(deliver);
-      return detail;
+      return new Delivery(detail, deliver);
     },
     'transfer:decline': async ({ transferId, message }, ctx) => {
-      const { deliver, ...result } = await transfers.decline(ctx.user, transferId, message);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await transfers.decline(ctx.user, transferId, message));
     },
     'transfer:cancel': async ({ transferId }, ctx) => {
-      const { deliver, ...result } = await transfers.cancel(ctx.user, transferId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await transfers.cancel(ctx.user, transferId));
     },
     'transfer:get': ({ transferId }, { user }) => transfers.get(user, transferId),
     'transfer:list': async ({ conversationId }, { user }) => ({ transfers: await transfers.list(user, conversationId) }),
     'consult:send': async (input, ctx) => {
-      const { deliver, ...result } = await transfers.sendConsult(ctx.user, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await transfers.sendConsult(ctx.user, input, ctx.socketId));
     },
     'supervisor:reassign': async (input, ctx) => {
-      const { deliver, ...result } = await transfers.reassign(ctx.user, input, ctx.socketId);
-      ctx.afterAck(deliver);
-      return result;
+      return delivered(await transfers.reassign(ctx.user, input, ctx.socketId));
     },
   };
 }

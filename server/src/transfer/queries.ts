@@ -5,7 +5,7 @@ import { hasRole } from '../auth/middleware.js';
 import { NotFoundError } from '../errors/errors.js';
 import { capacityFor, isReachable, loadOf, transferRefusal } from '../routing/eligibility.js';
 import type { AgentRuntime } from '../routing/types.js';
-import type { AgentUser } from '../socket/agentNamespace.js';
+import type { AgentUser } from '../auth/agentUser.js';
 import type { Consult } from './consult.js';
 import type { TransferDeps } from './deps.js';
 import type { TransferModel } from './models.js';

@@ -5,7 +5,7 @@ import type { Transfer } from '../../../shared/schemas/transfer.js';
 import type { WithDelivery } from '../chat/chatService.js';
 import type { ConversationModel } from '../db/models/index.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
-import type { AgentUser } from '../socket/agentNamespace.js';
+import type { AgentUser } from '../auth/agentUser.js';
 import type { ColdTransfers } from './cold.js';
 import { refused, storeHandoverNote, type TransferDeps } from './deps.js';
 

@@ -4,7 +4,8 @@ import type { reassignSchema, Transfer, transferRequestSchema } from '../../../s
 import { hasRole } from '../auth/middleware.js';
 import type { WithDelivery } from '../chat/chatService.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors/errors.js';
-import type { AgentNamespace, AgentUser } from '../socket/agentNamespace.js';
+import type { AgentUser } from '../auth/agentUser.js';
+import type { Bus } from '../events/bus.js';
 import { createColdTransfers } from './cold.js';
 import { createConsult } from './consult.js';
 import { refused, type TransferDeps } from './deps.js';
@@ -20,16 +21,16 @@ type RequestInput = z.output<typeof transferRequestSchema>;
 type ReassignInput = z.output<typeof reassignSchema>;
 type Handed = WithDelivery<{ transfer: Transfer; conversation: AgentConversation }>;
 
-export type TransferSetup = Omit<TransferDeps, 'models' | 'views' | 'pushes'> & { agents: AgentNamespace };
+export type TransferSetup = Omit<TransferDeps, 'models' | 'views' | 'pushes'> & { bus: Bus };
 
 /** Transfers between agents and to departments, and supervisors' reassignments (see docs/protocol.md). */
 export function createTransfers(setup: TransferSetup) {
-  const { agents, ...base } = setup;
+  const { bus, ...base } = setup;
   const deps: TransferDeps = {
     ...base,
     models: defineTransferModels(base.db.sequelize),
     views: createTransferViews(base.db),
-    pushes: createTransferPushes(agents),
+    pushes: createTransferPushes(bus),
   };
   const { db, models, chat, conversationViews, views, log, options } = deps;
   const outcomes = createOutcomes(deps);

@@ -7,7 +7,7 @@ import type { WithDelivery } from '../chat/chatService.js';
 import type { EventActor } from '../conversations/eventLog.js';
 import type { ConversationModel } from '../db/models/index.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
-import type { AgentUser } from '../socket/agentNamespace.js';
+import type { AgentUser } from '../auth/agentUser.js';
 import { refused, type TransferDeps } from './deps.js';
 import type { TransferModel } from './models.js';
 import type { Outcomes } from './outcome.js';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ok } from '../../../shared/ack.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 import { requireUser } from '../auth/middleware.js';
 import type { Sessions } from '../auth/sessions.js';
 import type { Users } from './users.js';

@@ -3,7 +3,7 @@ import { createUserBodySchema, userPatchSchema, type CreateUserBody, type UserPa
 import type { Models, UserModel } from '../db/models/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/errors.js';
 import type { Database } from '../db/database.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { SessionEndCode } from '../../../shared/schemas/auth.js';
 import type { Role } from '../../../shared/schemas/common.js';

@@ -1,30 +1,7 @@
 import { RateLimitedError } from '../errors/errors.js';
 import type { Limit, MakeLimit } from '../limits/limits.js';
 import type { Logger } from '../log/logger.js';
-
-/** The numbers behind every quota on anonymous creation (config.ts, docs/limits.md). */
-export interface VisitorQuotaSettings {
-  sessionsPerAddressPer10Min: number;
-  sessionsPer10Min: number;
-  openChatsPerAddress: number;
-  chatStartsPerAddressPer10Min: number;
-  chatStartsPer10Min: number;
-  ticketsPerVisitorPerHour: number;
-  ticketsPerAddressPerHour: number;
-  ticketsPerHour: number;
-  attachmentBytesPerConversation: number;
-  attachmentBytesPerVisitorPerDay: number;
-  attachmentBytesPerAddressPerDay: number;
-  attachmentBytesPerDay: number;
-  voicemailsPerVisitorPerHour: number;
-  voicemailsPerAddressPerHour: number;
-  voicemailBytesPerAddressPerDay: number;
-  voicemailBytesPerDay: number;
-  mailsPerRecipientPerDay: number;
-  mailsPerVisitorPerDay: number;
-  mailsPerAddressPerDay: number;
-  mailsPerDay: number;
-}
+import type { VisitorQuotaSettings } from '../config/config.js';
 
 /** Gives back what a successful `take` took (the request turned out a retry, or failed after all). */
 export type Refund = () => Promise<void>;

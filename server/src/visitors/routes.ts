@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { ok } from '../../../shared/ack.js';
 import { visitorSessionBodySchema } from '../../../shared/schemas/chat.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 import type { VisitorQuotas } from './quotas.js';
 import type { Visitors } from './visitors.js';
 

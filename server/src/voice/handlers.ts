@@ -1,8 +1,8 @@
 import type { types as ms } from 'mediasoup';
 import type { agentEvents } from '../../../shared/events/agent.js';
 import type { voiceEvents } from '../../../shared/events/voice.js';
-import type { Handlers } from '../socket/bindHandlers.js';
-import type { AgentContext } from '../socket/agentNamespace.js';
+import type { Handlers } from '../features/handlers.js';
+import type { AgentContext } from '../features/handlers.js';
 import type { VoiceNamespace, VoiceOps } from './clusterVoice.js';
 import type { VoiceCaller } from './peer.js';
 import { voiceRoomIds } from '../../../shared/schemas/voice.js';

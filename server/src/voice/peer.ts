@@ -1,11 +1,15 @@
 import type { types as ms } from 'mediasoup';
+import type { VoiceRoomPushes } from '../../../shared/events/voice.js';
 import type { VoicePeer as VoicePeerView, VoiceRole } from '../../../shared/schemas/voice.js';
 
 /** Who a peer is: the identity its authorization was checked for. */
 export type VoiceCaller = { role: 'visitor'; visitorId: string; name: string } | { role: 'agent'; agentId: number; name: string };
 
-/** Sends one server→client event to the peer's socket (on whichever node it is connected). */
-export type PeerEmit = (event: string, payload: unknown) => void;
+/**
+ * Sends one room push (shared/events/voice.ts) to the peer's socket, on whichever node it is
+ * connected: a push that is not in the map, or a payload of the wrong shape, does not compile.
+ */
+export type PeerEmit = <E extends keyof VoiceRoomPushes>(event: E, ...payload: Parameters<VoiceRoomPushes[E]>) => void;
 
 /**
  * One socket in one room (mediasoup-demo's Peer): at most one send and one recv transport, one

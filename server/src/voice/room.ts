@@ -1,38 +1,14 @@
 import type { types as ms } from 'mediasoup';
+import type { VoiceRoomPushes } from '../../../shared/events/voice.js';
 import type { VoiceConsumerOptions, VoiceProducer, VoiceRoomId, VoiceTransportOptions } from '../../../shared/schemas/voice.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
+import { mediaRequest } from './mediasoupErrors.js';
 import type { Peer } from './peer.js';
 
 export interface TransportSettings {
   listenInfos: ms.TransportListenInfo[];
   iceServers: VoiceTransportOptions['iceServers'];
-}
-
-/**
- * A consumer whose producer just went (its peer left) is closed in the worker before the Node
- * side hears of it: pausing or resuming it then fails, and does not matter.
- */
-async function settled(consumer: ms.Consumer, change: () => Promise<void>): Promise<void> {
-  if (consumer.closed) return;
-  try {
-    await change();
-  } catch (error) {
-    if (consumer.closed || /not found/i.test((error as Error).message)) return;
-    throw error;
-  }
-}
-
-/** mediasoup refuses bad parameters by throwing TypeError or its own errors: to the client, that is bad input. */
-async function asInput<T>(what: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof TypeError || (error instanceof Error && /invalid|unsupported|cannot|not|missing|wrong/i.test(error.message))) {
-      throw new ValidationError([{ path: '', message: `${what}: ${error.message}` }]);
-    }
-    throw error;
-  }
 }
 
 /**
@@ -69,19 +45,27 @@ export class Room {
     return [...this.peers.values()].filter((p) => p !== peer);
   }
 
-  broadcast(event: string, payload: unknown, except?: Peer): void {
-    for (const p of this.peers.values()) if (p !== except) p.emit(event, payload);
+  /** Sends a room push (shared/events/voice.ts) to every peer. */
+  broadcast<E extends keyof VoiceRoomPushes>(event: E, ...payload: Parameters<VoiceRoomPushes[E]>): void {
+    for (const p of this.peers.values()) p.emit(event, ...payload);
+  }
+
+  /** Sends a room push about what `peer` did to everyone else (it knows from its ack). */
+  broadcastFrom<E extends keyof VoiceRoomPushes>(peer: Peer, event: E, ...payload: Parameters<VoiceRoomPushes[E]>): void {
+    for (const p of this.others(peer)) p.emit(event, ...payload);
   }
 
   async createTransport(peer: Peer, direction: 'send' | 'recv'): Promise<VoiceTransportOptions> {
     if (peer.transportFor(direction)) throw new ConflictError(`You already have a ${direction} transport in this room; leave and join again to start over.`);
-    const transport = await this.router.createWebRtcTransport({
-      listenInfos: this.transports.listenInfos,
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      appData: { direction, peerId: peer.id },
-    });
+    const transport = await mediaRequest({ step: 'createTransport', roomId: this.id, peerId: peer.id }, () =>
+      this.router.createWebRtcTransport({
+        listenInfos: this.transports.listenInfos,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        appData: { direction, peerId: peer.id },
+      }),
+    );
     peer.transports.set(transport.id, transport);
     // A client that vanishes without leaving (network gone, tab killed) is closed by its socket's
     // disconnect; a transport whose DTLS fails is of no use and is closed here.
@@ -109,14 +93,16 @@ export class Room {
 
   async connectTransport(peer: Peer, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
     const transport = this.transportOf(peer, transportId);
-    await asInput('dtlsParameters', () => transport.connect({ dtlsParameters }));
+    await mediaRequest({ step: 'connectTransport', roomId: this.id, peerId: peer.id, input: 'dtlsParameters' }, () => transport.connect({ dtlsParameters }));
   }
 
   async produce(peer: Peer, transportId: string, rtpParameters: ms.RtpParameters): Promise<ms.Producer> {
     const transport = this.transportOf(peer, transportId);
     if (transport.appData.direction !== 'send') throw new ConflictError('Produce on your send transport.');
     if (peer.producer) throw new ConflictError('You already send audio in this room.');
-    const producer = await asInput('rtpParameters', () => transport.produce({ kind: 'audio', rtpParameters, paused: peer.muted }));
+    const producer = await mediaRequest({ step: 'produce', roomId: this.id, peerId: peer.id, input: 'rtpParameters' }, () =>
+      transport.produce({ kind: 'audio', rtpParameters, paused: peer.muted }),
+    );
     peer.producer = producer;
     producer.on('transportclose', () => {
       if (peer.producer === producer) peer.producer = null;
@@ -137,7 +123,9 @@ export class Room {
     for (const existing of peer.consumers.values()) {
       if (existing.producerId === producerId) throw new ConflictError('You already consume this producer.');
     }
-    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { producerPeerId: owner.id } });
+    const consumer = await mediaRequest({ step: 'consume', roomId: this.id, peerId: peer.id, input: 'rtpCapabilities' }, () =>
+      transport.consume({ producerId, rtpCapabilities, paused: true, appData: { producerPeerId: owner.id } }),
+    );
     peer.consumers.set(consumer.id, consumer);
     const drop = () => {
       peer.consumers.delete(consumer.id);
@@ -151,6 +139,22 @@ export class Room {
     return { consumerId: consumer.id, producerId, peerId: owner.id, kind: 'audio', rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>, paused: true };
   }
 
+  /**
+   * Pauses or resumes a consumer. One whose producer just went (its peer left) is closed in the
+   * worker before this process hears of it: the change then fails, and does not matter. That is
+   * told by the room's state (the producer is no longer any peer's), not by the worker's words.
+   */
+  private async settled(consumer: ms.Consumer, change: () => Promise<void>): Promise<void> {
+    if (consumer.closed) return;
+    try {
+      await change();
+    } catch (error) {
+      const producerGone = ![...this.peers.values()].some((p) => p.producer?.id === consumer.producerId);
+      if (!consumer.closed && !producerGone) throw error;
+      this.log.debug({ err: error, roomId: this.id, consumerId: consumer.id }, 'consumer of a producer that went: pause/resume skipped');
+    }
+  }
+
   /** Does hold keep this consumer paused? (Between the visitor and agents; agents among themselves still hear each other.) */
   private heldApart(peer: Peer, consumer: ms.Consumer): boolean {
     if (!this.held) return false;
@@ -162,7 +166,7 @@ export class Room {
     const consumer = peer.consumers.get(consumerId);
     if (!consumer) throw new NotFoundError('No such consumer of yours in this room.');
     peer.resumedByClient.add(consumerId);
-    if (!this.heldApart(peer, consumer)) await settled(consumer, () => consumer.resume());
+    if (!this.heldApart(peer, consumer)) await this.settled(consumer, () => consumer.resume());
   }
 
   async setMuted(peer: Peer, muted: boolean): Promise<void> {
@@ -176,8 +180,8 @@ export class Room {
     const work: Array<Promise<void>> = [];
     for (const peer of this.peers.values()) {
       for (const consumer of peer.consumers.values()) {
-        if (this.heldApart(peer, consumer)) work.push(settled(consumer, () => consumer.pause()));
-        else if (peer.resumedByClient.has(consumer.id)) work.push(settled(consumer, () => consumer.resume()));
+        if (this.heldApart(peer, consumer)) work.push(this.settled(consumer, () => consumer.pause()));
+        else if (peer.resumedByClient.has(consumer.id)) work.push(this.settled(consumer, () => consumer.resume()));
       }
     }
     await Promise.all(work);

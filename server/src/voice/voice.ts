@@ -1,20 +1,27 @@
+import type { VoiceRoomPushes } from '../../../shared/events/voice.js';
 import type { Database } from '../db/database.js';
 import type { Config } from '../config/config.js';
-import type { MessageStore } from '../chat/messageStore.js';
+import type { MessageStore } from '../conversations/messageStore.js';
 import { Gauge } from 'prom-client';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Notifier } from '../routing/notifier.js';
 import type { RoutingStore } from '../routing/routingStore.js';
-import type { AgentContext, AgentNamespace } from '../socket/agentNamespace.js';
+import type { AgentContext } from '../features/handlers.js';
+import type { AgentNamespace } from '../socket/agentNamespace.js';
 import { rooms } from '../socket/rooms.js';
 import type { VisitorContext, VisitorNamespace } from '../socket/visitorNamespace.js';
 import type { RedisClientType } from 'redis';
 import { clusterVoice, localVoice, type RpcRequest, type ServerSideRpc, type VoiceNamespace, type VoiceOps } from './clusterVoice.js';
 import { callHoldHandler, voiceHandlers } from './handlers.js';
-import type { VoiceCaller } from './peer.js';
+import type { PeerEmit, VoiceCaller } from './peer.js';
 import { createVoiceService, type VoiceAccess } from './voiceService.js';
 import { listenInfos, startWorkerPool } from './workerPool.js';
+
+/** A namespace whose sockets receive the room pushes of shared/events/voice.ts (every namespace with voice). */
+interface VoicePushTarget {
+  to(room: string): { emit<E extends keyof VoiceRoomPushes>(event: E, ...payload: Parameters<VoiceRoomPushes[E]>): boolean };
+}
 
 export interface VoiceDeps {
   config: Config['voice'];
@@ -29,7 +36,7 @@ export interface VoiceDeps {
   /** From the community (built later, hence a function): may this caller be in that room's voice? */
   communityAccess: VoiceAccess['community'];
   /** The community namespace, for pushes to its sockets. */
-  community: { to(room: string): { emit(event: string, payload: unknown): boolean } };
+  community: VoicePushTarget;
   /** Cluster mode: rooms are owned by nodes (Redis) and operations travel to the owner. */
   cluster: { redis: RedisClientType; prefix: string; nodeId: string } | null;
   metrics: Metrics;
@@ -126,11 +133,10 @@ export async function createVoice(deps: VoiceDeps) {
   }, CONSULT_SWEEP_MS);
   sweep.unref();
 
-  // Voice pushes are the same on both namespaces (VoiceServerToClient); the peer names its event at run time.
-  const emitTo = (ns: VoiceNamespace, socketId: string) => (event: string, payload: unknown) => {
-    if (ns === 'visitor') deps.visitors.to(socketId).emit(event as 'call:updated', payload as never);
-    else if (ns === 'agent') deps.agents.to(socketId).emit(event as 'call:updated', payload as never);
-    else deps.community.to(socketId).emit(event, payload);
+  // A room's pushes are the same on every namespace (VoiceRoomPushes); the peer's namespace says where its socket is.
+  const pushTargets: Record<VoiceNamespace, VoicePushTarget> = { visitor: deps.visitors, agent: deps.agents, community: deps.community };
+  const emitTo = (ns: VoiceNamespace, socketId: string): PeerEmit => (event, ...payload) => {
+    pushTargets[ns].to(socketId).emit(event, ...payload);
   };
   let ops: VoiceOps;
   let stopCluster = () => undefined as void;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
-import type { CallState, VoiceConsumerOptions, VoiceJoined, VoiceRemovedReason, VoiceRoomId, VoiceTransportOptions } from '../../../shared/schemas/voice.js';
+import type { CallRefusal, CallState, VoiceConsumerOptions, VoiceJoined, VoiceRemovedReason, VoiceRoomId, VoiceTransportOptions } from '../../../shared/schemas/voice.js';
 import { voiceRoomIds } from '../../../shared/schemas/voice.js';
-import { CallRefusedError, ForbiddenError, NotFoundError, UnavailableError } from '../errors/errors.js';
+import { ForbiddenError, NotFoundError, RefusedError, UnavailableError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
 import { Peer, type PeerEmit, type VoiceCaller } from './peer.js';
 import { Room, type TransportSettings } from './room.js';
@@ -95,7 +95,7 @@ export function createVoiceService(deps: VoiceServiceDeps) {
     if (kind === 'community') {
       const room = await access.community(Number(id), caller);
       if (!room) throw new NotFoundError('No such room.');
-      if (!room.open) throw new CallRefusedError('voice_closed', 'The team closed this room’s voice.');
+      if (!room.open) throw new RefusedError<CallRefusal>('voice_closed', 'The team closed this room’s voice.');
       return { visitorId: null, maySpeak: room.maySpeak };
     }
     if (caller.role !== 'agent' || !(await access.consult(id, caller.agentId))) throw new NotFoundError('No such call.');
@@ -209,8 +209,8 @@ export function createVoiceService(deps: VoiceServiceDeps) {
         const marked = await access.markCall(conversationId, true);
         if (!marked.ok) {
           throw marked.refusal === 'on_call'
-            ? new CallRefusedError('on_call', 'The agent is already on another call.')
-            : new CallRefusedError('no_agent', 'Nobody serves this conversation yet; a call can start once an agent has taken it.');
+            ? new RefusedError<CallRefusal>('on_call', 'The agent is already on another call.')
+            : new RefusedError<CallRefusal>('no_agent', 'Nobody serves this conversation yet; a call can start once an agent has taken it.');
         }
       }
       const entry = await openRoom(roomId, visitorId);
@@ -247,7 +247,7 @@ export function createVoiceService(deps: VoiceServiceDeps) {
         const holderLeft = !room.others(peer).some((p) => p.role === 'agent');
         if (holderLeft) await room.setHeld(false);
       }
-      room.broadcast('voice:peer:joined', { roomId, peer: peer.view() }, peer);
+      room.broadcastFrom(peer, 'voice:peer:joined', { roomId, peer: peer.view() });
       log.info({ roomId, peerId: peer.id, role: caller.role, peers: room.peers.size }, 'joined voice room');
       pushCall(entry, roomId, visitorId);
       if (conversationId && starting) await hooks.callStarted(conversationId).catch((error: unknown) => log.error({ err: error, roomId }, 'could not record the start of a call'));
@@ -273,9 +273,9 @@ export function createVoiceService(deps: VoiceServiceDeps) {
 
     async produce(socketId: string, roomId: VoiceRoomId, transportId: string, rtpParameters: ms.RtpParameters): Promise<{ producerId: string }> {
       const { entry, peer } = peerOf(socketId, roomId);
-      if (!peer.maySpeak) throw new CallRefusedError('muted', 'You are muted in the community: you can listen, not speak.');
+      if (!peer.maySpeak) throw new RefusedError<CallRefusal>('muted', 'You are muted in the community: you can listen, not speak.');
       const producer = await entry.room.produce(peer, transportId, rtpParameters);
-      entry.room.broadcast('voice:producer:added', { roomId, producerId: producer.id, peerId: peer.id }, peer);
+      entry.room.broadcastFrom(peer, 'voice:producer:added', { roomId, producerId: producer.id, peerId: peer.id });
       return { producerId: producer.id };
     },
 
@@ -291,9 +291,9 @@ export function createVoiceService(deps: VoiceServiceDeps) {
 
     async mute(socketId: string, roomId: VoiceRoomId, muted: boolean): Promise<void> {
       const { entry, peer } = peerOf(socketId, roomId);
-      if (!muted && (peer.silenced || !peer.maySpeak)) throw new CallRefusedError('muted', 'The team muted you in this room.');
+      if (!muted && (peer.silenced || !peer.maySpeak)) throw new RefusedError<CallRefusal>('muted', 'The team muted you in this room.');
       await entry.room.setMuted(peer, muted);
-      entry.room.broadcast('voice:peer:muted', { roomId, peerId: peer.id, muted }, peer);
+      entry.room.broadcastFrom(peer, 'voice:peer:muted', { roomId, peerId: peer.id, muted });
       pushCall(entry, roomId, entry.visitorId);
     },
 

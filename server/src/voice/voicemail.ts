@@ -5,7 +5,7 @@ import { VOICEMAIL_MAX_BYTES, voicemailQuerySchema } from '../../../shared/schem
 import type { AttachmentStore } from '../attachments/attachmentStore.js';
 import type { Database } from '../db/database.js';
 import { UnauthenticatedError, ValidationError } from '../errors/errors.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput } from '../errors/parseInput.js';
 import type { Logger } from '../log/logger.js';
 import type { Tickets } from '../tickets/tickets.js';
 import type { Visitors } from '../visitors/visitors.js';

@@ -44,7 +44,7 @@ const implementations: Array<[string, () => Promise<Made>]> = [
       const client: RedisClientType = await connectTestRedis();
       const prefix = testPrefix();
       return {
-        store: createRedisRoutingStore(client, prefix),
+        store: await createRedisRoutingStore(client, prefix),
         withoutIndexes: async () => {
           const keys: string[] = [];
           for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) keys.push(...batch);
@@ -604,6 +604,31 @@ for (const [name, make] of implementations) {
       assert.equal(agents.reduce((n, a) => n + a.reserved.length, 0), 0, 'no slot stays held');
       assert.equal(agents.reduce((n, a) => n + a.active.filter((c) => c === 'a').length, 0), 1, 'the chat is with exactly one agent');
       for (const a of agents.filter((x) => x.agentId !== 1)) assert.ok(a.active.length <= 1, `agent ${a.agentId} over capacity`);
+    });
+
+    // Found by the differential test (differential.test.ts): the rules below once differed between the stores.
+
+    it('reading an agent never written creates nothing', async () => {
+      assert.deepEqual(await store.agent(7), {
+        agentId: 7, status: 'offline', reason: null, since: 0, connections: [], graceUntil: null, active: [], offer: null, wrapUps: [], reserved: [], idleSince: 0, lastOfferedAt: {},
+      });
+      assert.deepEqual(await store.agents(), [], 'a read is not a write');
+      assert.deepEqual(await store.reassign('x', 7, 0, true), { ok: false, refusal: 'not_assigned' });
+    });
+
+    it('release uses the same wrap-up rule as a hand-off: one wrap-up per chat, the later one', async () => {
+      await store.setDepartments([dept({ wrapUpMs: 10_000 })], 0);
+      await online(store, 1, 0);
+      await online(store, 2, 0);
+      await store.assign(request('a'), 1, 0);
+      assert.equal((await store.reassign('a', 2, 100, false)).ok, true);
+      assert.equal((await store.reassign('a', 1, 200, false)).ok, true, 'back to the first agent while it still wraps up the chat');
+      assert.deepEqual((await store.agent(1)).wrapUps, [{ conversationId: 'a', until: 10_100 }]);
+      await store.release('a', 300);
+      assert.deepEqual((await store.agent(1)).wrapUps, [{ conversationId: 'a', until: 10_300 }], 'the earlier wrap-up of the same chat is replaced, not kept beside it');
+      assert.deepEqual(await store.expireWrapUps(10_250), [2]);
+      assert.deepEqual(await store.expireWrapUps(10_300), [1]);
+      assert.deepEqual((await store.agent(1)).wrapUps, []);
     });
   });
 }

@@ -1,7 +1,7 @@
 import type { RedisClientType } from 'redis';
 import type { RoutingStore } from '../routingStore.js';
 import type { CallMark, AgentProfile, AgentRuntime, ChatRoute, DepartmentRouting, Moved, OfferMade, PendingTransfer, QueuedView, Reassigned, TransferStart } from '../types.js';
-import { SCRIPTS, type ScriptName } from './lua.js';
+import { loadScript, loadScripts, readScripts, type ScriptName } from './scripts.js';
 
 type Redis = RedisClientType;
 
@@ -21,25 +21,23 @@ const normMoved = (m: Moved): Moved => ({ route: normRoute(m.route), previous: n
 
 /**
  * Routing state in Redis for a cluster: every transition is one Lua script (atomic on the Redis
- * server), so any node may route. Reads are plain hash and sorted-set reads.
+ * server, files in ./lua/), so any node may route. Reads are plain hash and sorted-set reads.
+ * Creating the store loads every script, so one that does not compile fails the start.
  */
-export function createRedisRoutingStore(redis: Redis, prefix: string): RoutingStore {
+export async function createRedisRoutingStore(redis: Redis, prefix: string, options: { luaDir?: string } = {}): Promise<RoutingStore> {
   const P = prefix;
-  const shas = new Map<ScriptName, string>();
+  // luaDir: tests load a deliberately broken copy to see the start fail.
+  const scripts = readScripts(options.luaDir);
+  const shas = await loadScripts(redis, scripts);
 
   async function run(name: ScriptName, args: Array<string | number>): Promise<unknown> {
     const options = { keys: [P], arguments: args.map(String) };
-    let sha = shas.get(name);
-    if (!sha) {
-      sha = await redis.scriptLoad(SCRIPTS[name]);
-      shas.set(name, sha);
-    }
     try {
-      return await redis.evalSha(sha, options);
+      return await redis.evalSha(shas.get(name)!, options);
     } catch (error) {
       // A restarted Redis has forgotten the scripts: load again and retry once.
       if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
-      shas.set(name, await redis.scriptLoad(SCRIPTS[name]));
+      shas.set(name, await loadScript(redis, scripts[name]));
       return redis.evalSha(shas.get(name)!, options);
     }
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createMessageWriter } from '../../../server/src/chat/messageWriter.js';
-import type { NewMessage } from '../../../server/src/chat/messageStore.js';
+import { createMessageWriter } from '../../../server/src/conversations/messageWriter.js';
+import type { NewMessage } from '../../../server/src/conversations/messageStore.js';
 import { createSqlRunner, type SqlRunner } from '../../../server/src/db/sqlRunner.js';
 import { NotFoundError } from '../../../server/src/errors/errors.js';
 import { createLogger } from '../../../server/src/log/logger.js';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { findUnsafeText } from '../../../shared/schemas/safeText.js';
-import { ValidationError } from '../errors/errors.js';
+import { ValidationError } from './errors.js';
 
 /**
  * Parses untrusted input against a shared schema, throwing the one validation error type. Input
